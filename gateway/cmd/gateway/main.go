@@ -1,0 +1,91 @@
+// Command gateway serves rmsuite's REST API (grpc-gateway) on top of the gRPC
+// services it finds through etcd. Run with -h for its settings.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"github.com/rmsuite/rmsuite/gateway/internal/gateway"
+	"github.com/rmsuite/rmsuite/pkg/config"
+	"github.com/rmsuite/rmsuite/pkg/discovery"
+	"github.com/rmsuite/rmsuite/pkg/logging"
+	"github.com/rmsuite/rmsuite/pkg/server"
+)
+
+func main() {
+	var cfg gateway.Config
+	if err := config.Load(&cfg, "gateway", os.Args[1:], server.EnvPrefix); err != nil {
+		fmt.Fprintf(os.Stderr, "gateway: %v\n", err)
+		os.Exit(2)
+	}
+	log, err := logging.New(cfg.Logging, "gateway")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gateway: logger: %v\n", err)
+		os.Exit(2)
+	}
+	defer log.Sync()
+	fields := []zap.Field{zap.String("version", server.Version)}
+	for _, f := range config.Describe(&cfg) {
+		fields = append(fields, zap.String(f.Flag, f.Value))
+	}
+	log.Info("starting", fields...)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log); err != nil {
+		log.Error("gateway failed", zap.Error(err))
+		log.Sync()
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg gateway.Config, log *zap.Logger) error {
+	var etcd *clientv3.Client
+	if len(cfg.Discovery.EtcdEndpoints) > 0 {
+		var err error
+		if etcd, err = discovery.NewClient(cfg.Discovery.EtcdEndpoints, log); err != nil {
+			return err
+		}
+		defer etcd.Close()
+	}
+	gw, err := gateway.New(ctx, cfg, etcd, log)
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	lis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           gw,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	log.Info("serving", zap.String("addr", lis.Addr().String()))
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return err
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,142 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+)
+
+// edge is the HTTP middleware in front of every route: request id, access log,
+// panic recovery, CORS, body size limit and per-route deadline.
+type edge struct {
+	cfg      Config
+	log      *zap.Logger
+	timeouts []routeTimeout
+}
+
+func (e edge) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !validID(id) {
+			id = newID()
+		}
+		r.Header.Set("X-Request-Id", id)
+		w.Header().Set("X-Request-Id", id)
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				e.log.Error("panic in gateway", zap.String("request_id", id), zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
+				writeStatus(rec, r, codes.Internal, "internal error (request id "+id+")")
+			}
+			e.log.Info("request", zap.String("request_id", id), zap.String("method", r.Method),
+				zap.String("path", r.URL.Path), zap.Int("status", rec.status), zap.Duration("duration", time.Since(start)))
+		}()
+
+		if e.cors(rec, r) {
+			return // a preflight, answered
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			if r.ContentLength > e.cfg.MaxBodyBytes {
+				writeStatus(rec, r, codes.InvalidArgument, e.tooLarge())
+				return
+			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, e.cfg.MaxBodyBytes+1))
+			if err != nil {
+				writeStatus(rec, r, codes.InvalidArgument, "could not read the request body: "+err.Error())
+				return
+			}
+			if int64(len(body)) > e.cfg.MaxBodyBytes {
+				writeStatus(rec, r, codes.InvalidArgument, e.tooLarge())
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), e.timeout(r.URL.Path))
+		defer cancel()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+	})
+}
+
+func (e edge) tooLarge() string {
+	return fmt.Sprintf("the request body is larger than the limit of %d bytes; send less data per call", e.cfg.MaxBodyBytes)
+}
+
+func (e edge) timeout(path string) time.Duration {
+	best, d := -1, e.cfg.RequestTimeout
+	for _, rt := range e.timeouts {
+		if strings.HasPrefix(path, rt.prefix) && len(rt.prefix) > best {
+			best, d = len(rt.prefix), rt.timeout
+		}
+	}
+	return d
+}
+
+// cors sets CORS headers for allowed origins; it reports whether it answered a
+// preflight request.
+func (e edge) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || len(e.cfg.CORSOrigins) == 0 {
+		return false
+	}
+	if !slices.Contains(e.cfg.CORSOrigins, "*") && !slices.Contains(e.cfg.CORSOrigins, origin) {
+		return false
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Add("Vary", "Origin")
+	h.Set("Access-Control-Expose-Headers", "X-Request-Id")
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE")
+		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id")
+		h.Set("Access-Control-Max-Age", "600")
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	return false
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func newID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func validID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

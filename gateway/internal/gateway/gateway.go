@@ -1,0 +1,166 @@
+// Package gateway is rmsuite's REST front: a grpc-gateway mux over every service,
+// reached through etcd discovery as a real gRPC client so that the services' own
+// interceptors run; plus /healthz, /openapi.json and the HTTP edge (body limit,
+// timeouts, CORS, request ids, access log).
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/rmsuite/rmsuite/pkg/discovery"
+	"github.com/rmsuite/rmsuite/pkg/logging"
+	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
+	"github.com/rmsuite/rmsuite/proto/openapi"
+)
+
+// Services are the backends the gateway fronts, by their etcd names.
+var Services = []string{"roster", "assessment", "compensation", "visits"}
+
+// Config is the gateway's configuration.
+type Config struct {
+	HTTPAddr       string        `flag:"http-addr" env:"HTTP_ADDR" default:":8080" usage:"host:port to serve HTTP on"`
+	Discovery      discovery.Config
+	Logging        logging.Config
+	Backends       []string      `flag:"backends" env:"BACKENDS" default:"" usage:"static backends instead of etcd, e.g. roster=127.0.0.1:9101,visits=127.0.0.1:9104 (tests)"`
+	MaxBodyBytes   int64         `flag:"max-body-bytes" env:"MAX_BODY_BYTES" default:"1048576" usage:"largest request body accepted"`
+	RequestTimeout time.Duration `flag:"request-timeout" env:"REQUEST_TIMEOUT" default:"15s" usage:"deadline of a REST call, passed on to the gRPC backends"`
+	RouteTimeouts  []string      `flag:"route-timeouts" env:"ROUTE_TIMEOUTS" default:"" usage:"per-route deadlines by path prefix, e.g. /v1/payrollRuns=120s,/v1/orgUnits=5s"`
+	CORSOrigins    []string      `flag:"cors-origins" env:"CORS_ORIGINS" default:"" usage:"origins allowed to call the API from a browser (* for any); empty disables CORS"`
+}
+
+// Validate checks the settings.
+func (c Config) Validate() error {
+	if c.MaxBodyBytes <= 0 || c.RequestTimeout <= 0 {
+		return errors.New("max-body-bytes and request-timeout must be positive")
+	}
+	if _, err := parseRouteTimeouts(c.RouteTimeouts); err != nil {
+		return err
+	}
+	if _, err := parseBackends(c.Backends); err != nil {
+		return err
+	}
+	if len(c.Backends) == 0 && len(c.Discovery.EtcdEndpoints) == 0 {
+		return errors.New("give etcd-endpoints (or static backends)")
+	}
+	return errors.Join(c.Discovery.Validate(), c.Logging.Validate())
+}
+
+// Gateway is the HTTP handler and its backend connections.
+type Gateway struct {
+	cfg     Config
+	log     *zap.Logger
+	conns   map[string]*grpc.ClientConn
+	handler http.Handler
+}
+
+// New dials every backend (lazily: a backend may come up later) and builds the
+// handler. etcd may be nil when static backends are configured.
+func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger) (*Gateway, error) {
+	static, err := parseBackends(cfg.Backends)
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{cfg: cfg, log: log, conns: map[string]*grpc.ClientConn{}}
+	for _, name := range Services {
+		var conn *grpc.ClientConn
+		if addr, ok := static[name]; ok {
+			conn, err = grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		} else if etcd != nil {
+			conn, err = discovery.Dial(etcd, name)
+		} else {
+			continue
+		}
+		if err != nil {
+			g.Close()
+			return nil, fmt.Errorf("dial %s: %w", name, err)
+		}
+		g.conns[name] = conn
+	}
+
+	mux := runtime.NewServeMux(
+		runtime.WithErrorHandler(errorHandler),
+		runtime.WithMetadata(func(ctx context.Context, r *http.Request) metadata.MD {
+			return metadata.Pairs("x-request-id", r.Header.Get("X-Request-Id"))
+		}),
+		// The request id is already in X-Request-Id; other backend headers stay inside.
+		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
+			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+		}),
+	)
+	if conn, ok := g.conns["roster"]; ok {
+		if err := rosterv1.RegisterRosterServiceHandler(ctx, mux, conn); err != nil {
+			g.Close()
+			return nil, err
+		}
+	}
+
+	routes := http.NewServeMux()
+	routes.Handle("/v1/", mux)
+	routes.HandleFunc("GET /healthz", g.healthz)
+	routes.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openapi.Document)
+	})
+	routes.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeStatus(w, r, codes.NotFound, fmt.Sprintf("no route for %s %s; the API lives under /v1/ (see /openapi.json)", r.Method, r.URL.Path))
+	})
+	timeouts, _ := parseRouteTimeouts(cfg.RouteTimeouts)
+	g.handler = edge{cfg: cfg, log: log, timeouts: timeouts}.wrap(routes)
+	return g, nil
+}
+
+// ServeHTTP serves the REST API.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
+
+// Close closes the backend connections.
+func (g *Gateway) Close() {
+	for _, c := range g.conns {
+		_ = c.Close()
+	}
+}
+
+func parseBackends(list []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, item := range list {
+		name, addr, ok := strings.Cut(item, "=")
+		if !ok || name == "" || addr == "" {
+			return nil, fmt.Errorf("backend %q: want name=host:port", item)
+		}
+		out[name] = addr
+	}
+	return out, nil
+}
+
+type routeTimeout struct {
+	prefix  string
+	timeout time.Duration
+}
+
+func parseRouteTimeouts(list []string) ([]routeTimeout, error) {
+	var out []routeTimeout
+	for _, item := range list {
+		prefix, d, ok := strings.Cut(item, "=")
+		dur, err := time.ParseDuration(d)
+		if !ok || !strings.HasPrefix(prefix, "/") || err != nil || dur <= 0 {
+			return nil, fmt.Errorf("route timeout %q: want /path/prefix=duration, e.g. /v1/payrollRuns=120s", item)
+		}
+		out = append(out, routeTimeout{prefix, dur})
+	}
+	return out, nil
+}

@@ -1,0 +1,253 @@
+// Package discovery registers service instances in etcd and dials services through
+// etcd, with round-robin over the live instances.
+//
+// An instance registers its gRPC address under rmsuite/services/<service>/<instance>
+// with a lease; a KeepAlive keeps the lease alive while the process lives, so a
+// crashed instance disappears when the lease runs out (its TTL). If the lease is lost
+// (etcd restarted, a long network partition), the instance registers again with a new
+// lease. Clients dial etcd:///rmsuite/services/<service>: the etcd naming resolver
+// watches the prefix and the round_robin balancer spreads calls over the instances
+// that are READY.
+package discovery
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/naming/endpoints"
+	"go.etcd.io/etcd/client/v3/naming/resolver"
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// Prefix is where every instance registers.
+const Prefix = "rmsuite/services/"
+
+// Config selects the etcd cluster and the registration lease.
+type Config struct {
+	EtcdEndpoints   []string      `flag:"etcd-endpoints" env:"ETCD_ENDPOINTS" default:"127.0.0.1:2379" usage:"comma-separated etcd client endpoints; empty disables registration"`
+	RegistrationTTL time.Duration `flag:"registration-ttl" env:"REGISTRATION_TTL" default:"10s" usage:"lease TTL of this instance's registration; a dead instance disappears within it"`
+}
+
+// Validate checks the TTL.
+func (c Config) Validate() error {
+	if len(c.EtcdEndpoints) > 0 && (c.RegistrationTTL < 2*time.Second || c.RegistrationTTL > 5*time.Minute) {
+		return fmt.Errorf("registration-ttl %s: use between 2s and 5m", c.RegistrationTTL)
+	}
+	return nil
+}
+
+// NewClient connects to etcd. The connection is lazy: etcd may start later.
+func NewClient(endpoints []string, log *zap.Logger) (*clientv3.Client, error) {
+	if len(endpoints) == 0 {
+		return nil, errors.New("no etcd endpoints configured")
+	}
+	return clientv3.New(clientv3.Config{
+		Endpoints:            endpoints,
+		DialTimeout:          5 * time.Second,
+		DialKeepAliveTime:    10 * time.Second,
+		DialKeepAliveTimeout: 5 * time.Second,
+		Logger:               log.Named("etcd").WithOptions(zap.IncreaseLevel(zap.ErrorLevel)),
+	})
+}
+
+// Target is the gRPC dial target of a service, e.g. etcd:///rmsuite/services/roster.
+func Target(service string) string { return "etcd:///" + Prefix + service }
+
+// Metadata describes an instance to operators.
+type Metadata struct {
+	Service   string    `json:"service"`
+	Instance  string    `json:"instance"`
+	Version   string    `json:"version,omitempty"`
+	PID       int       `json:"pid"`
+	Host      string    `json:"host,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// Registration is one instance's live entry in etcd.
+type Registration struct {
+	cli      *clientv3.Client
+	manager  endpoints.Manager
+	key      string
+	endpoint endpoints.Endpoint
+	ttl      time.Duration
+	log      *zap.Logger
+
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex
+	lease clientv3.LeaseID
+}
+
+// Register announces addr as an instance of service and keeps the announcement alive
+// until Deregister. The first registration must succeed (within ctx); later lease
+// losses are repaired in the background.
+func Register(ctx context.Context, cli *clientv3.Client, service, addr, version string, ttl time.Duration, log *zap.Logger) (*Registration, error) {
+	manager, err := endpoints.NewManager(cli, Prefix+service)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	id := instanceID()
+	meta := Metadata{Service: service, Instance: id, Version: version, PID: os.Getpid(), Host: host, StartedAt: time.Now().UTC()}
+	r := &Registration{
+		cli:      cli,
+		manager:  manager,
+		key:      Prefix + service + "/" + id,
+		endpoint: endpoints.Endpoint{Addr: addr, Metadata: meta},
+		ttl:      ttl,
+		log:      log.With(zap.String("registration", Prefix+service+"/"+id), zap.String("addr", addr)),
+		done:     make(chan struct{}),
+	}
+	keepAlive, err := r.register(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("register %s in etcd: %w", service, err)
+	}
+	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r.cancel = cancel
+	go r.maintain(loopCtx, keepAlive)
+	r.log.Info("registered in etcd", zap.Duration("ttl", ttl))
+	return r, nil
+}
+
+// Key is the etcd key of this registration.
+func (r *Registration) Key() string { return r.key }
+
+func (r *Registration) register(ctx context.Context) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
+	lease, err := r.cli.Grant(ctx, int64(r.ttl/time.Second))
+	if err != nil {
+		return nil, err
+	}
+	if err := r.manager.AddEndpoint(ctx, r.key, r.endpoint, clientv3.WithLease(lease.ID)); err != nil {
+		return nil, err
+	}
+	keepAlive, err := r.cli.KeepAlive(context.WithoutCancel(ctx), lease.ID)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.lease = lease.ID
+	r.mu.Unlock()
+	return keepAlive, nil
+}
+
+// maintain drains KeepAlive answers; when the channel closes the lease is gone (or
+// etcd is unreachable past the TTL), so it registers again, backing off while etcd
+// is down.
+func (r *Registration) maintain(ctx context.Context, keepAlive <-chan *clientv3.LeaseKeepAliveResponse) {
+	defer close(r.done)
+	backoff := 200 * time.Millisecond
+	for {
+		for range keepAlive {
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		r.log.Warn("etcd lease lost; registering again")
+		for {
+			attempt, cancel := context.WithTimeout(ctx, r.ttl)
+			ch, err := r.register(attempt)
+			cancel()
+			if err == nil {
+				keepAlive = ch
+				backoff = 200 * time.Millisecond
+				r.log.Info("registered in etcd again")
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			r.log.Warn("etcd registration failed; retrying", zap.Error(err), zap.Duration("backoff", backoff))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 5*time.Second)
+		}
+	}
+}
+
+// Deregister removes the instance from etcd at once (revoking its lease) and stops
+// the keep-alive. Safe to call once.
+func (r *Registration) Deregister(ctx context.Context) error {
+	r.cancel()
+	r.mu.Lock()
+	lease := r.lease
+	r.mu.Unlock()
+	err := r.manager.DeleteEndpoint(ctx, r.key)
+	if _, rerr := r.cli.Revoke(ctx, lease); rerr != nil && err == nil {
+		err = rerr
+	}
+	<-r.done
+	if err != nil {
+		return fmt.Errorf("deregister %s: %w", r.key, err)
+	}
+	r.log.Info("deregistered from etcd")
+	return nil
+}
+
+// Dial connects to a service through etcd with round-robin load balancing. Extra
+// options (credentials, interceptors) are appended; without credentials the
+// connection is plaintext.
+func Dial(cli *clientv3.Client, service string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
+	builder, err := resolver.NewBuilder(cli)
+	if err != nil {
+		return nil, err
+	}
+	base := []grpc.DialOption{
+		grpc.WithResolvers(builder),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
+	}
+	return grpc.NewClient(Target(service), append(base, opts...)...)
+}
+
+// Instance is one registered instance as listed from etcd.
+type Instance struct {
+	Key  string
+	Addr string
+	Meta Metadata
+}
+
+// List reads the instances registered for service, or for every service when
+// service is empty.
+func List(ctx context.Context, cli *clientv3.Client, service string) ([]Instance, error) {
+	resp, err := cli.Get(ctx, Prefix+service, clientv3.WithPrefix())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Instance, 0, len(resp.Kvs))
+	for _, kv := range resp.Kvs {
+		var ep struct {
+			Addr     string   `json:"Addr"`
+			Metadata Metadata `json:"Metadata"`
+		}
+		if err := json.Unmarshal(kv.Value, &ep); err != nil {
+			continue
+		}
+		key := string(kv.Key)
+		if service != "" && !strings.HasPrefix(key, Prefix+service+"/") {
+			continue
+		}
+		out = append(out, Instance{Key: key, Addr: ep.Addr, Meta: ep.Metadata})
+	}
+	return out, nil
+}
+
+func instanceID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,170 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+
+	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/logging"
+)
+
+// RequestIDHeader carries the request id in gRPC metadata (and, via the gateway, in
+// HTTP headers). A caller's id is kept; otherwise the server makes one.
+const RequestIDHeader = "x-request-id"
+
+var osHostname = os.Hostname
+
+type interceptors struct {
+	log             *zap.Logger
+	table           apierr.Table
+	defaultDeadline time.Duration
+}
+
+// The chain, outermost first: request context (id, logger) → access log → panic
+// recovery → default deadline → error translation → handler.
+func (ic interceptors) unary() []grpc.UnaryServerInterceptor {
+	return []grpc.UnaryServerInterceptor{
+		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			return h(ic.requestContext(ctx, info.FullMethod), req)
+		},
+		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			start := time.Now()
+			resp, err := h(ctx, req)
+			accessLog(ctx, start, err)
+			return resp, err
+		},
+		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
+			defer recoverTo(ctx, &err)
+			return h(ctx, req)
+		},
+		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			ctx, cancel := ic.withDeadline(ctx)
+			defer cancel()
+			return h(ctx, req)
+		},
+		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			resp, err := h(ctx, req)
+			return resp, ic.translate(ctx, err)
+		},
+	}
+}
+
+func (ic interceptors) stream() []grpc.StreamServerInterceptor {
+	return []grpc.StreamServerInterceptor{
+		func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
+			ctx := ic.requestContext(ss.Context(), info.FullMethod)
+			start := time.Now()
+			defer func() { accessLog(ctx, start, err) }()
+			defer recoverTo(ctx, &err)
+			err = h(srv, &contextStream{ServerStream: ss, ctx: ctx})
+			return ic.translate(ctx, err)
+		},
+	}
+}
+
+type contextStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *contextStream) Context() context.Context { return s.ctx }
+
+// requestContext gives the call a request id (echoed in the response header) and a
+// logger carrying the request's fields.
+func (ic interceptors) requestContext(ctx context.Context, method string) context.Context {
+	id := ""
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if v := md.Get(RequestIDHeader); len(v) > 0 && validRequestID(v[0]) {
+			id = v[0]
+		}
+	}
+	if id == "" {
+		id = newRequestID()
+	}
+	_ = grpc.SetHeader(ctx, metadata.Pairs(RequestIDHeader, id))
+	fields := []zap.Field{zap.String("request_id", id), zap.String("method", method)}
+	if p, ok := peer.FromContext(ctx); ok {
+		fields = append(fields, zap.String("peer", p.Addr.String()))
+	}
+	ctx = context.WithValue(ctx, requestIDKey{}, id)
+	return logging.WithLogger(ctx, ic.log.With(fields...))
+}
+
+type requestIDKey struct{}
+
+// RequestID is the id of the call ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func accessLog(ctx context.Context, start time.Time, err error) {
+	code := status.Code(err)
+	log := logging.FromContext(ctx)
+	fields := []zap.Field{zap.String("code", code.String()), zap.Duration("duration", time.Since(start))}
+	switch code {
+	case codes.Internal, codes.Unknown, codes.DataLoss, codes.Unavailable:
+		log.Error("call finished", fields...)
+	default:
+		log.Info("call finished", fields...)
+	}
+}
+
+func recoverTo(ctx context.Context, err *error) {
+	if p := recover(); p != nil {
+		logging.FromContext(ctx).Error("panic in handler", zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
+		*err = status.Errorf(codes.Internal, "internal error (request id %s)", RequestID(ctx))
+	}
+}
+
+func (ic interceptors) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, ic.defaultDeadline)
+}
+
+// translate maps a handler error through the service's table; an unknown error is
+// logged with its cause and answered with a generic message and the request id.
+func (ic interceptors) translate(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	st, internal := ic.table.Status(err)
+	if internal {
+		logging.FromContext(ctx).Error("internal error", zap.Error(err))
+		return status.Errorf(codes.Internal, "internal error (request id %s); the cause has been logged", RequestID(ctx))
+	}
+	return st.Err()
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// validRequestID accepts ids of up to 128 printable ASCII characters, so that a
+// caller cannot put arbitrary data into our logs.
+func validRequestID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,119 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/config"
+	"github.com/rmsuite/rmsuite/pkg/discovery"
+	"github.com/rmsuite/rmsuite/pkg/logging"
+	"github.com/rmsuite/rmsuite/pkg/storage"
+)
+
+// Version is the build's version, set by the Makefile with -ldflags -X.
+var Version = "dev"
+
+// EnvPrefix prefixes every environment variable, e.g. RMSUITE_DB_URL.
+const EnvPrefix = "RMSUITE_"
+
+// ServiceConfig is what every rmsuite service is configured with. Services preset
+// GRPCAddr and DBURL before loading, which makes them the defaults.
+type ServiceConfig struct {
+	Server    Config
+	Discovery discovery.Config
+	Logging   logging.Config
+	DBURL     string `flag:"db-url" env:"DB_URL" usage:"database: sqlite:<file> (embedded) or postgres://user:pass@host/db"`
+	DBConns   int    `flag:"db-max-conns" env:"DB_MAX_CONNS" default:"10" usage:"PostgreSQL pool size (SQLite: readers)"`
+	SeedDemo  bool   `flag:"seed-demo-data" env:"SEED_DEMO_DATA" default:"false" usage:"on first start, fill an empty database with demonstration data"`
+}
+
+// Validate checks every part.
+func (c ServiceConfig) Validate() error {
+	if c.DBURL == "" {
+		return errors.New("db-url is required")
+	}
+	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate())
+}
+
+// Service describes one rmsuite service to Run.
+type Service struct {
+	Name       string // e.g. "roster": the etcd registration and the log's service field
+	Migrations []storage.Migrations
+	Errors     apierr.Table
+	// Register wires the service's gRPC implementations into s; it may also seed
+	// data. It runs after migrations and before the server starts serving.
+	Register func(ctx context.Context, s *Server, db *storage.DB, log *zap.Logger) error
+}
+
+// Main is the whole body of a service's main: it loads cfg (preset with the
+// service's defaults) from os.Args and the environment, builds the logger and the
+// service, runs it until SIGINT or SIGTERM and exits non-zero on failure.
+func Main(name string, cfg *ServiceConfig, build func(ServiceConfig) Service) {
+	if err := config.Load(cfg, name, os.Args[1:], EnvPrefix); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(2)
+	}
+	log, err := logging.New(cfg.Logging, name)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: logger: %v\n", name, err)
+		os.Exit(2)
+	}
+	svc := build(*cfg)
+	defer log.Sync()
+	fields := []zap.Field{zap.String("version", Version)}
+	for _, f := range config.Describe(cfg) {
+		fields = append(fields, zap.String(f.Flag, f.Value))
+	}
+	log.Info("starting", fields...)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, svc, *cfg, log); err != nil {
+		log.Error("service failed", zap.Error(err))
+		log.Sync()
+		os.Exit(1)
+	}
+}
+
+// Run starts the service and serves until ctx is cancelled: open and migrate the
+// database, build the server, register the service's APIs, register in etcd (when
+// endpoints are configured), serve; then shut down in order.
+func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) error {
+	db, err := storage.Open(ctx, cfg.DBURL, storage.Options{MaxOpenConns: cfg.DBConns})
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx, svc.Migrations...); err != nil {
+		db.Close()
+		return err
+	}
+	srv, err := New(cfg.Server, log, svc.Errors)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	srv.OnClose(db.Close)
+	var etcd *clientv3.Client
+	if len(cfg.Discovery.EtcdEndpoints) > 0 {
+		if etcd, err = discovery.NewClient(cfg.Discovery.EtcdEndpoints, log); err != nil {
+			db.Close()
+			return err
+		}
+		srv.OnClose(etcd.Close) // closers run in reverse: etcd client first, database last
+	}
+	if svc.Register != nil {
+		if err := svc.Register(ctx, srv, db, log); err != nil {
+			srv.shutdown(nil)
+			return fmt.Errorf("start %s: %w", svc.Name, err)
+		}
+	}
+	return srv.Run(ctx, etcd, svc.Name, Version, cfg.Discovery.RegistrationTTL)
+}

@@ -1,0 +1,18 @@
+// Command assessment serves the assessment (考核): indicators, monthly/quarterly/annual cycles, grade decisions, appeals.
+//
+// Until its API lands it serves the standard health service and reflection only,
+// registered in etcd like every other service, so that the suite's topology, start-up
+// and shutdown are complete from day one.
+package main
+
+import "github.com/rmsuite/rmsuite/pkg/server"
+
+func main() {
+	cfg := server.ServiceConfig{
+		Server: server.Config{GRPCAddr: "127.0.0.1:9102"},
+		DBURL:  "sqlite:.data/assessment.db",
+	}
+	server.Main("assessment", &cfg, func(server.ServiceConfig) server.Service {
+		return server.Service{Name: "assessment"}
+	})
+}
