@@ -105,7 +105,7 @@ func keyset(keys []orderKey, values []any, a *args) string {
 	for i, k := range keys {
 		var ands []string
 		for j := range i {
-			ands = append(ands, keys[j].column+" >= "+ph[j])
+			ands = append(ands, keys[j].column+" = "+ph[j])
 		}
 		op := " > "
 		if k.desc {

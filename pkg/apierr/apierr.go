@@ -17,6 +17,8 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/rmsuite/rmsuite/pkg/aip"
 )
 
 // Kit-level sentinels, mapped by every table.
@@ -54,6 +56,11 @@ func (t Table) Status(err error) (st *status.Status, internal bool) {
 	}
 	var inv *InvalidError
 	if errors.As(err, &inv) {
+		return inv.GRPCStatus(), false
+	}
+	var listErr *aip.Error // bad filter, order_by, page_size or page_token
+	if errors.As(err, &listErr) {
+		inv := &InvalidError{Violations: []FieldViolation{{Field: listErr.Field, Description: listErr.Description}}}
 		return inv.GRPCStatus(), false
 	}
 	for _, rules := range []Table{t, kitRules} {

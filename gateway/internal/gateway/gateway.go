@@ -32,7 +32,7 @@ var Services = []string{"roster", "assessment", "compensation", "visits"}
 
 // Config is the gateway's configuration.
 type Config struct {
-	HTTPAddr       string        `flag:"http-addr" env:"HTTP_ADDR" default:":8080" usage:"host:port to serve HTTP on"`
+	HTTPAddr       string `flag:"http-addr" env:"HTTP_ADDR" default:":8080" usage:"host:port to serve HTTP on"`
 	Discovery      discovery.Config
 	Logging        logging.Config
 	Backends       []string      `flag:"backends" env:"BACKENDS" default:"" usage:"static backends instead of etcd, e.g. roster=127.0.0.1:9101,visits=127.0.0.1:9104 (tests)"`

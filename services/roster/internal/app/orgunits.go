@@ -104,11 +104,15 @@ func (s *OrgUnits) List(ctx context.Context, req aip.Request) ([]orgunit.Unit, s
 	return s.repo.List(ctx, req)
 }
 
-// Changes are the fields an update sets; nil leaves a field as it is.
+// Changes are the fields an update sets; nil leaves a field as it is. Type and
+// Parent cannot change through an update: when given they must equal the current
+// values (a client may send back a whole unit it read).
 type Changes struct {
 	DisplayName *string
 	Code        *string
 	Address     *string
+	Type        *orgunit.Type
+	Parent      *string // parent id
 }
 
 // Update renames a unit or changes its code or address. etag, when not empty, must
@@ -119,6 +123,12 @@ func (s *OrgUnits) Update(ctx context.Context, id, etag string, c Changes) (orgu
 		u, err := s.current(ctx, id, etag)
 		if err != nil {
 			return err
+		}
+		if c.Type != nil && *c.Type != u.Type {
+			return fmt.Errorf("%w: type cannot change after create (orgUnits/%s is a %s)", orgunit.ErrImmutable, id, u.Type)
+		}
+		if c.Parent != nil && *c.Parent != u.ParentID {
+			return fmt.Errorf("%w: parent cannot change through an update; move the unit with POST /v1/orgUnits/%s:move", orgunit.ErrImmutable, id)
 		}
 		if c.DisplayName != nil {
 			u.DisplayName = *c.DisplayName

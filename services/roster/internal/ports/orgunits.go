@@ -121,6 +121,7 @@ var ErrorTable = apierr.Table{
 	{Err: orgunit.ErrParentNotFound, Code: codes.InvalidArgument},
 	{Err: orgunit.ErrNesting, Code: codes.InvalidArgument},
 	{Err: orgunit.ErrCycle, Code: codes.InvalidArgument},
+	{Err: orgunit.ErrImmutable, Code: codes.InvalidArgument},
 	{Err: orgunit.ErrHasChildren, Code: codes.FailedPrecondition},
 	{Err: orgunit.ErrAlreadyExists, Code: codes.AlreadyExists},
 }
@@ -183,6 +184,10 @@ func toNewUnit(req *rosterv1.CreateOrgUnitRequest) (app.NewUnit, error) {
 
 var updatable = map[string]bool{"display_name": true, "code": true, "address": true}
 
+// ignoredInMask are fields an update mask may name without effect (AIP-203: output-only
+// fields are ignored; name and etag identify and guard the update).
+var ignoredInMask = map[string]bool{"name": true, "etag": true, "child_count": true, "create_time": true, "update_time": true}
+
 func toChanges(req *rosterv1.UpdateOrgUnitRequest) (string, app.Changes, error) {
 	var v apierr.Violations
 	ou := req.GetOrgUnit()
@@ -217,7 +222,12 @@ func toChanges(req *rosterv1.UpdateOrgUnitRequest) (string, app.Changes, error) 
 		case p == "address":
 			c.Address = ptr(ou.GetAddress())
 		case p == "parent":
-			v.Add("update_mask", "parent cannot be updated here; use MoveOrgUnit (POST /v1/{name}:move)")
+			c.Parent = ptr(strings.TrimPrefix(ou.GetParent(), orgUnitPrefix))
+		case p == "type":
+			t := orgunit.Type(ou.GetType())
+			c.Type = &t
+		case ignoredInMask[p]:
+			// Identifiers and output-only fields: a client may PATCH back a whole unit it read.
 		case !updatable[p]:
 			v.Add("update_mask", "%q cannot be updated; updatable fields are display_name, code and address", p)
 		}

@@ -20,6 +20,7 @@ var (
 	ErrCycle          = errors.New("org unit cannot move into its own subtree")
 	ErrHasChildren    = errors.New("org unit still has child units")
 	ErrAlreadyExists  = errors.New("org unit already exists")
+	ErrImmutable      = errors.New("field cannot change")
 )
 
 // Type is the kind of unit. The numbers match the wire enum.

@@ -1,0 +1,105 @@
+# rmsuite — one command to run, one to test.
+#   make run     build and start the whole suite (etcd, four services, gateway on :8080)
+#   make test    unit, storage (SQLite + PostgreSQL), component and end-to-end tests
+#   make lint    go vet, gofmt, buf lint/format/breaking, generated-code drift
+#   make bench   benchmarks, written to gateway/e2e/BENCHMARKS.md
+# Tools are installed at pinned versions into .bin by `make tools`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BIN     := $(CURDIR)/.bin
+export PATH := $(BIN):$(PATH)
+export GOFLAGS := -buildvcs=false
+
+MODULES  := pkg proto services/roster services/assessment services/compensation services/visits gateway
+PACKAGES := $(MODULES:%=./%/...)
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X github.com/rmsuite/rmsuite/pkg/server.Version=$(VERSION)
+
+BUF_VERSION                := v1.75.0
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
+GRPC_GATEWAY_VERSION       := v2.33.0
+GRPCURL_VERSION            := v1.9.4
+
+TOOLS := \
+	buf@github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION) \
+	protoc-gen-go@google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION) \
+	protoc-gen-go-grpc@google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION) \
+	protoc-gen-grpc-gateway@github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION) \
+	protoc-gen-openapiv2@github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(GRPC_GATEWAY_VERSION) \
+	grpcurl@github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+
+SERVICES := roster assessment compensation visits
+
+.PHONY: help
+help:
+	@grep -E '^#   make' Makefile | sed 's/^#   //'
+
+## tools: install every pinned tool into .bin (each is reinstalled only when its pin changes)
+.PHONY: tools
+tools:
+	@mkdir -p $(BIN)
+	@for t in $(TOOLS); do \
+		name=$${t%%@*}; pkg=$${t#*@}; stamp=$(BIN)/.$$name-$${pkg##*@}; \
+		if [ ! -x $(BIN)/$$name ] || [ ! -f $$stamp ]; then \
+			echo "installing $$pkg"; \
+			GOWORK=off GOBIN=$(BIN) go install $$pkg; \
+			rm -f $(BIN)/.$$name-*; touch $$stamp; \
+		fi; \
+	done
+
+## generate: regenerate Go code and the OpenAPI document from proto/
+.PHONY: generate
+generate: tools
+	rm -rf proto/gen
+	buf generate --path proto/rmsuite
+	buf format -w --path proto/rmsuite
+
+## build: build every binary into .bin
+.PHONY: build
+build:
+	@mkdir -p $(BIN)
+	go build -ldflags '$(LDFLAGS)' -o $(BIN)/ $(SERVICES:%=./services/%/cmd/%) ./gateway/cmd/gateway ./gateway/cmd/rmsuite
+
+## run: start the whole suite with seed data; data persists in .data; Ctrl-C stops it
+.PHONY: run
+run: build
+	$(BIN)/rmsuite dev --data .data --bin $(BIN)
+
+## test: every test tier; PostgreSQL is started when possible (and required when CI=true)
+.PHONY: test
+test:
+	@if [ "$${CI:-}" = "true" ]; then deploy/local/postgres.sh --must; else deploy/local/postgres.sh; fi
+	go test -count=1 -timeout 15m $(PACKAGES)
+
+## lint: vet, formatting, contracts (lint, format, breaking) and generated-code drift
+.PHONY: lint
+lint: tools
+	go vet $(PACKAGES)
+	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	buf lint
+	buf format -d --exit-code --path proto/rmsuite
+	@mkdir -p .tmp && buf build --exclude-source-info --path proto/rmsuite -o .tmp/current.json
+	buf breaking .tmp/current.json --against proto/published.json
+	$(MAKE) --no-print-directory generate
+	@git diff --exit-code --stat -- proto/ || { echo "generated code is out of date: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- proto/gen proto/openapi)" || { echo "make generate created untracked files:"; git status --porcelain -- proto/gen proto/openapi; exit 1; }
+
+## publish-contracts: record the current contracts as published; buf breaking guards them from now on
+.PHONY: publish-contracts
+publish-contracts: tools
+	buf build --exclude-source-info --path proto/rmsuite -o proto/published.json
+
+## bench: gateway → roster → SQLite against a trivial call through the same gateway
+.PHONY: bench
+bench: build
+	cd gateway && RMSUITE_BENCH_REPORT=$(CURDIR)/gateway/e2e/BENCHMARKS.md \
+		go test -run '^$$' -bench . -benchtime 5s -count 1 ./e2e/
+
+## clean: remove build output and local run data
+.PHONY: clean
+clean:
+	rm -rf $(BIN) .data

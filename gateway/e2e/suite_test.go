@@ -1,0 +1,235 @@
+// Package e2e drives the suite end to end: real etcd (embedded in the test
+// process), the roster service and the gateway as separate processes built from this
+// tree, on random ports — over REST and over gRPC through etcd discovery.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"github.com/rmsuite/rmsuite/pkg/discovery"
+	"github.com/rmsuite/rmsuite/pkg/etcdlocal"
+)
+
+// registrationTTL is short so that the kill drill runs quickly.
+const registrationTTL = 3 * time.Second
+
+// suite is the running system shared by the tests and benchmarks of this package.
+type suite struct {
+	bin, data  string
+	etcd       *etcdlocal.Server
+	etcdClient *clientv3.Client
+	roster     *exec.Cmd
+	rosterAddr string
+	gateway    *exec.Cmd
+	baseURL    string
+	logs       *bytes.Buffer
+}
+
+var sys *suite
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup:", err)
+		if sys != nil {
+			fmt.Fprintln(os.Stderr, sys.logs.String())
+		}
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	tmp, err := os.MkdirTemp("", "rmsuite-e2e-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(tmp)
+	sys = &suite{bin: filepath.Join(tmp, "bin"), data: filepath.Join(tmp, "data"), logs: &bytes.Buffer{}}
+	if err := sys.build(); err != nil {
+		return 1, err
+	}
+	if sys.etcd, err = etcdlocal.Start(filepath.Join(tmp, "etcd"), "127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		return 1, err
+	}
+	defer sys.etcd.Stop()
+	if sys.etcdClient, err = discovery.NewClient([]string{sys.etcd.Endpoint}, zap.NewNop()); err != nil {
+		return 1, err
+	}
+	defer sys.etcdClient.Close()
+	if err := sys.startRoster(); err != nil {
+		return 1, err
+	}
+	defer stop(sys.roster)
+	if err := sys.startGateway(); err != nil {
+		return 1, err
+	}
+	defer stop(sys.gateway)
+	code := m.Run()
+	if code != 0 {
+		fmt.Fprintln(os.Stderr, "--- process logs ---\n"+sys.logs.String())
+	}
+	return code, nil
+}
+
+// build compiles the binaries from this tree (the go.work at the repository root).
+func (s *suite) build() error {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-o", s.bin+"/", "./services/roster/cmd/roster", "./gateway/cmd/gateway")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return nil
+}
+
+func (s *suite) startRoster() error {
+	if s.rosterAddr == "" {
+		s.rosterAddr = freeAddr()
+	}
+	s.roster = s.spawn("roster", "--grpc-addr", s.rosterAddr,
+		"--db-url", "sqlite:"+filepath.Join(s.data, "roster.db"), "--seed-demo-data=true",
+		"--etcd-endpoints", s.etcd.Endpoint, "--registration-ttl", registrationTTL.String(),
+		"--log-format", "json", "--log-level", "warn")
+	return s.waitRegistered(1, 30*time.Second)
+}
+
+func (s *suite) startGateway() error {
+	addr := freeAddr()
+	s.baseURL = "http://" + addr
+	s.gateway = s.spawn("gateway", "--http-addr", addr, "--etcd-endpoints", s.etcd.Endpoint,
+		"--max-body-bytes", "65536", "--log-format", "json", "--log-level", "warn")
+	return s.waitHealthy(30 * time.Second)
+}
+
+func (s *suite) spawn(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(s.bin, name), args...)
+	cmd.Stdout, cmd.Stderr = prefixWriter{s.logs, name}, prefixWriter{s.logs, name}
+	if err := cmd.Start(); err != nil {
+		panic(err)
+	}
+	return cmd
+}
+
+// waitRegistered polls etcd until n roster instances are registered.
+func (s *suite) waitRegistered(n int, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		list, err := discovery.List(context.Background(), s.etcdClient, "roster")
+		if err == nil && len(list) == n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("want %d roster registration(s), have %v (err %v)", n, list, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *suite) waitHealthy(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		resp, err := http.Get(s.baseURL + "/healthz?service=roster")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("gateway not healthy after %s (last: %v)", limit, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func stop(cmd *exec.Cmd) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type prefixWriter struct {
+	buf  *bytes.Buffer
+	name string
+}
+
+func (w prefixWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(p), "\n") {
+		if line != "" {
+			w.buf.WriteString(w.name + "| " + line)
+		}
+	}
+	return len(p), nil
+}
+
+// call sends a REST request and decodes the JSON answer into out (when not nil).
+func call(t testing.TB, method, path string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, sys.baseURL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: answer is not JSON: %v\n%s", method, path, err, raw)
+		}
+	}
+	return resp.StatusCode
+}
