@@ -62,7 +62,7 @@ generate: tools
 .PHONY: build
 build:
 	@mkdir -p $(BIN)
-	go build -ldflags '$(LDFLAGS)' -o $(BIN)/ $(SERVICES:%=./services/%/cmd/%) ./gateway/cmd/gateway ./gateway/cmd/rmsuite
+	go build -ldflags '$(LDFLAGS)' -o $(BIN)/ $(foreach s,$(SERVICES),./services/$(s)/cmd/$(s)) ./gateway/cmd/gateway ./gateway/cmd/rmsuite
 
 ## run: start the whole suite with seed data; data persists in .data; Ctrl-C stops it
 .PHONY: run
@@ -93,11 +93,13 @@ lint: tools
 publish-contracts: tools
 	buf build --exclude-source-info --path proto/rmsuite -o proto/published.json
 
-## bench: gateway → roster → SQLite against a trivial call through the same gateway
+## bench: gateway → roster → SQLite against a trivial call through the same gateway, recorded in gateway/e2e/BENCHMARKS.{md,json}
 .PHONY: bench
-bench: build
-	cd gateway && RMSUITE_BENCH_REPORT=$(CURDIR)/gateway/e2e/BENCHMARKS.md \
-		go test -run '^$$' -bench . -benchtime 5s -count 1 ./e2e/
+bench:
+	@mkdir -p .tmp
+	go test -run '^$$' -bench . -benchtime 3s -count 5 ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ | tee .tmp/bench.txt
+	go run ./gateway/e2e/benchreport -in .tmp/bench.txt -command "make bench" \
+		-md gateway/e2e/BENCHMARKS.md -json gateway/e2e/BENCHMARKS.json
 
 ## clean: remove build output and local run data
 .PHONY: clean

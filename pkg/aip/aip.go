@@ -44,6 +44,9 @@
 //   - AND, OR, NOT or - (negation), parentheses; terms separated only by
 //     whitespace are joined by AND. Keywords are upper case.
 //
+// Comparisons follow SQL: a row whose column is NULL matches neither
+// "f = v" nor "NOT f = v".
+//
 // AIP-160 gives OR a higher precedence than AND ("a AND b OR c" means
 // "a AND (b OR c)"), the opposite of most programming languages. To never
 // silently read a filter differently from what its author meant, this package
@@ -59,12 +62,14 @@
 // forge a token, but that only lets it choose where a page starts within the
 // results it is allowed to see, since values are always bound arguments.
 //
-// # Timestamps on SQLite
+// # Timestamps and dates on SQLite
 //
 // Timestamp values are bound as time.Time in UTC. PostgreSQL compares them
 // as instants; modernc.org/sqlite stores and compares them as text, which
-// sorts chronologically only when every stored value has been written in
-// UTC, so repositories on SQLite must write timestamps in UTC.
+// sorts chronologically only when every stored value was written in UTC and
+// without a monotonic clock reading, so repositories on SQLite must store
+// t.UTC(). Date values are bound as "YYYY-MM-DD" strings, which SQLite
+// compares correctly with dates stored in that form.
 package aip
 
 import (
@@ -130,9 +135,9 @@ type Schema struct {
 	// DefaultOrder is used when order_by is empty, in order_by syntax,
 	// e.g. "display_name" or "create_time desc". It may be empty.
 	DefaultOrder string
-	// Tiebreak is a unique NOT NULL column, e.g. "id", appended in
-	// ascending order to every order that does not already end the
-	// ambiguity with it, so that keyset pagination is exact.
+	// Tiebreak is a unique NOT NULL column, e.g. "id". It is appended
+	// (ascending) to every order that does not already contain it, which
+	// makes the order total and keyset pagination exact.
 	Tiebreak string
 	// DefaultPageSize is used when page_size is 0; larger page sizes are
 	// reduced to MaxPageSize. Both must be positive.

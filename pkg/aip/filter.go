@@ -84,7 +84,7 @@ func (p *parser) term() (string, error) {
 	neg := p.keyword("NOT") || !p.eof() && p.peek() == '-'
 	if !neg && (p.eof() || p.peek() != '(') {
 		if p.eof() || p.keyword("AND") || p.keyword("OR") || p.peek() == ')' {
-			return "", p.errorf(start, `expected a condition such as display_name = "x", found %s`, p.found())
+			return "", p.errorf(start, `expected a condition such as field = "value", found %s`, p.found())
 		}
 		return p.comparison()
 	}

@@ -129,8 +129,7 @@ func decodeValue(s string) (any, error) {
 	case 'b':
 		return strconv.ParseBool(body)
 	case 't':
-		t, err := time.Parse(time.RFC3339Nano, body)
-		return t.UTC(), err
+		return time.Parse(time.RFC3339Nano, body) // encoded in UTC ("Z"), so parsed in UTC
 	}
 	return nil, fmt.Errorf("malformed value %q", s)
 }

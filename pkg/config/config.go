@@ -62,9 +62,13 @@ func load(cfg any, name string, args []string, prefix string, lookup func(string
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	given := make(map[string]*string, len(bindings))
+	given := make(map[string]*rawFlag, len(bindings))
 	for _, b := range bindings {
-		given[b.flag] = fs.String(b.flag, "", b.usage)
+		// A bool flag may be given alone ("--seed-demo-data"), meaning true, as with
+		// the standard flag package; every value is parsed below.
+		f := &rawFlag{isBool: b.value.Kind() == reflect.Bool}
+		fs.Var(f, b.flag, b.usage)
+		given[b.flag] = f
 	}
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w\n%s", err, Usage(cfg, prefix))
@@ -81,7 +85,7 @@ func load(cfg any, name string, args []string, prefix string, lookup func(string
 			raw, source = v, "environment variable "+prefix+b.env
 		}
 		if set[b.flag] {
-			raw, source = *given[b.flag], "flag --"+b.flag
+			raw, source = given[b.flag].value, "flag --"+b.flag
 		}
 		if err := assign(b.value, raw); err != nil {
 			return fmt.Errorf("%s: %w", source, err)
@@ -94,6 +98,21 @@ func load(cfg any, name string, args []string, prefix string, lookup func(string
 	}
 	return nil
 }
+
+// rawFlag keeps a flag's text as given; bool flags may be given without a value.
+type rawFlag struct {
+	value  string
+	isBool bool
+}
+
+func (f *rawFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.value
+}
+func (f *rawFlag) Set(v string) error { f.value = v; return nil }
+func (f *rawFlag) IsBoolFlag() bool   { return f.isBool }
 
 // Usage describes every setting: flag, environment variable, default and meaning.
 func Usage(cfg any, prefix string) string {
@@ -129,13 +148,85 @@ func mask(v string, secret bool) string {
 		}
 		return "***"
 	}
-	if u, err := url.Parse(v); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return u.String()
+	return maskURL(v)
+}
+
+// maskURL hides the password of a URL, in its user info and in a "password" query
+// parameter (which the PostgreSQL driver accepts). A password with an unescaped
+// #, / or ? does not parse as user info (the URL fails to parse, or the password
+// ends up in the fragment, path or query); the value is then masked by hand from the
+// first ':' of the user info to the last '@', hiding too much rather than too little.
+func maskURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return maskQueryByHand(maskUserinfoByHand(v))
+	}
+	if u.User == nil && u.Port() != "" {
+		if i := strings.Index(v, "//"); i >= 0 && strings.Contains(v[i+2:], "@") {
+			// "postgres://rm:123#abc@db/x" parses as host rm, port 123.
+			return maskQueryByHand(maskUserinfoByHand(v))
 		}
 	}
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			changed = true
+		}
+	}
+	if q, ok := maskQuery(u.RawQuery); ok {
+		u.RawQuery, changed = q, true
+	}
+	if changed {
+		return u.String()
+	}
 	return v
+}
+
+func maskUserinfoByHand(v string) string {
+	i := strings.Index(v, "//")
+	if i < 0 {
+		return v
+	}
+	head, rest := v[:i+2], v[i+2:]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return v
+	}
+	colon := strings.Index(rest[:at], ":")
+	if colon < 0 {
+		return v
+	}
+	return head + rest[:colon+1] + "xxxxx" + rest[at:]
+}
+
+func maskQueryByHand(v string) string {
+	i := strings.Index(v, "?")
+	if i < 0 {
+		return v
+	}
+	if q, ok := maskQuery(v[i+1:]); ok {
+		return v[:i+1] + q
+	}
+	return v
+}
+
+// maskQuery replaces the value of password parameters in a raw query, keeping the
+// rest as written.
+func maskQuery(raw string) (string, bool) {
+	if raw == "" {
+		return raw, false
+	}
+	parts := strings.Split(raw, "&")
+	changed := false
+	for i, p := range parts {
+		k, _, _ := strings.Cut(p, "=")
+		if strings.EqualFold(k, "password") {
+			parts[i] = k + "=xxxxx"
+			changed = true
+		}
+	}
+	return strings.Join(parts, "&"), changed
 }
 
 func collect(cfg any) ([]binding, error) {

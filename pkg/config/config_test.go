@@ -364,6 +364,9 @@ func TestDescribeMasksAwkwardURLPasswords(t *testing.T) {
 		"postgres://rm:S3?CRET@db:5432/roster",
 		"postgres://rm:S3@CRET@db:5432/roster",
 		"postgres://rm@db:5432/roster?sslmode=disable&password=S3CRET",
+		"postgres://rm:123#S3CRET@db:5432/roster", // parses as host "rm", port 123
+		"postgres://rm:123?S3CRET@db:5432/roster",
+		"postgres://rm:S3%zzCRET@db:5432/roster", // bad escape: unparseable
 	} {
 		cfg := struct {
 			URL string `flag:"url"`
@@ -377,6 +380,25 @@ func TestDescribeMasksAwkwardURLPasswords(t *testing.T) {
 		}
 		if !strings.Contains(f[0].Value, "db") {
 			t.Errorf("%s described as %q: host lost", raw, f[0].Value)
+		}
+	}
+}
+
+func TestDescribeKeepsOrdinaryValues(t *testing.T) {
+	for _, v := range []string{
+		":9101",
+		"127.0.0.1:2379,127.0.0.1:22379",
+		"sqlite:.data/roster.db",
+		"sqlite:///var/lib/rmsuite/roster.db",
+		"postgres://rm@db:5432/roster?sslmode=disable",
+		"http://localhost:8080/v1/orgUnits",
+		"10s",
+	} {
+		cfg := struct {
+			V string `flag:"v"`
+		}{V: v}
+		if got := Describe(&cfg)[0].Value; got != v {
+			t.Errorf("Describe(%q) = %q", v, got)
 		}
 	}
 }

@@ -110,11 +110,14 @@ func Register(ctx context.Context, cli *clientv3.Client, service, addr, version 
 		log:      log.With(zap.String("registration", Prefix+service+"/"+id), zap.String("addr", addr)),
 		done:     make(chan struct{}),
 	}
-	keepAlive, err := r.register(ctx)
+	// The keep-alive lives until Deregister cancels loopCtx (not until ctx ends: ctx
+	// only bounds the first registration).
+	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	keepAlive, err := r.register(ctx, loopCtx)
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("register %s in etcd: %w", service, err)
 	}
-	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	r.cancel = cancel
 	go r.maintain(loopCtx, keepAlive)
 	r.log.Info("registered in etcd", zap.Duration("ttl", ttl))
@@ -124,27 +127,28 @@ func Register(ctx context.Context, cli *clientv3.Client, service, addr, version 
 // Key is the etcd key of this registration.
 func (r *Registration) Key() string { return r.key }
 
-func (r *Registration) register(ctx context.Context) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
+// register grants a lease, puts the entry under it and keeps the lease alive until
+// keepAliveCtx ends; ctx bounds the attempt.
+func (r *Registration) register(ctx, keepAliveCtx context.Context) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
 	lease, err := r.cli.Grant(ctx, int64(r.ttl/time.Second))
 	if err != nil {
 		return nil, err
 	}
-	if err := r.manager.AddEndpoint(ctx, r.key, r.endpoint, clientv3.WithLease(lease.ID)); err != nil {
-		return nil, err
-	}
-	keepAlive, err := r.cli.KeepAlive(context.WithoutCancel(ctx), lease.ID)
-	if err != nil {
-		return nil, err
-	}
+	// Recorded at once: from now on this lease may hold the entry, and Deregister
+	// must revoke it.
 	r.mu.Lock()
 	r.lease = lease.ID
 	r.mu.Unlock()
-	return keepAlive, nil
+	if err := r.manager.AddEndpoint(ctx, r.key, r.endpoint, clientv3.WithLease(lease.ID)); err != nil {
+		return nil, err
+	}
+	return r.cli.KeepAlive(keepAliveCtx, lease.ID)
 }
 
 // maintain drains KeepAlive answers; when the channel closes the lease is gone (or
 // etcd is unreachable past the TTL), so it registers again, backing off while etcd
-// is down.
+// is down. It ends when ctx is cancelled (Deregister), which also ends the
+// keep-alive, or when the etcd client is closed.
 func (r *Registration) maintain(ctx context.Context, keepAlive <-chan *clientv3.LeaseKeepAliveResponse) {
 	defer close(r.done)
 	backoff := 200 * time.Millisecond
@@ -156,8 +160,12 @@ func (r *Registration) maintain(ctx context.Context, keepAlive <-chan *clientv3.
 		}
 		r.log.Warn("etcd lease lost; registering again")
 		for {
+			if r.cli.Ctx().Err() != nil {
+				r.log.Warn("etcd client closed; not registering again")
+				return
+			}
 			attempt, cancel := context.WithTimeout(ctx, r.ttl)
-			ch, err := r.register(attempt)
+			ch, err := r.register(attempt, ctx)
 			cancel()
 			if err == nil {
 				keepAlive = ch
@@ -179,10 +187,17 @@ func (r *Registration) maintain(ctx context.Context, keepAlive <-chan *clientv3.
 	}
 }
 
-// Deregister removes the instance from etcd at once (revoking its lease) and stops
-// the keep-alive. Safe to call once.
+// Deregister stops the keep-alive and removes the instance from etcd at once
+// (revoking its lease), within ctx: if etcd cannot be reached in time, the entry
+// disappears when its lease runs out. Safe to call once.
 func (r *Registration) Deregister(ctx context.Context) error {
 	r.cancel()
+	// Wait for the repair loop first, so that it cannot register again behind us and
+	// r.lease is final.
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+	}
 	r.mu.Lock()
 	lease := r.lease
 	r.mu.Unlock()
@@ -190,7 +205,6 @@ func (r *Registration) Deregister(ctx context.Context) error {
 	if _, rerr := r.cli.Revoke(ctx, lease); rerr != nil && err == nil {
 		err = rerr
 	}
-	<-r.done
 	if err != nil {
 		return fmt.Errorf("deregister %s: %w", r.key, err)
 	}

@@ -165,6 +165,9 @@ func (s *Server) shutdown(reg *discovery.Registration) error {
 		s.log.Warn("in-flight calls did not finish in time; stopping hard", zap.Duration("timeout", s.cfg.ShutdownTimeout))
 		s.grpc.Stop()
 	}
+	// Stop closes only the listeners Serve took: a server stopped before it served
+	// (a failed start) must release its port too. A second Close just fails.
+	_ = s.lis.Close()
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		errs = append(errs, s.closers[i]())
 	}

@@ -104,7 +104,7 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 	var etcd *clientv3.Client
 	if len(cfg.Discovery.EtcdEndpoints) > 0 {
 		if etcd, err = discovery.NewClient(cfg.Discovery.EtcdEndpoints, log); err != nil {
-			db.Close()
+			srv.shutdown(nil) // releases the port and closes the database
 			return err
 		}
 		srv.OnClose(etcd.Close) // closers run in reverse: etcd client first, database last

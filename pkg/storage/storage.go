@@ -47,6 +47,10 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	// Prepared statements of the read pool. Transactions run statements directly:
+	// preparing on the SQLite write pool from inside a transaction would wait for
+	// the one connection the transaction holds.
+	readStmts *stmtCache
 }
 
 // Querier is what repositories run statements on: a transaction or a pool.
@@ -112,7 +116,7 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	return &DB{dialect: SQLite, write: write, read: read}, nil
+	return &DB{dialect: SQLite, write: write, read: read, readStmts: newStmtCache(read)}, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string, opt Options) (*DB, error) {
@@ -133,7 +137,7 @@ func openPostgres(ctx context.Context, rawURL string, opt Options) (*DB, error) 
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", Redact(rawURL), err)
 	}
-	return &DB{dialect: Postgres, write: db, read: db}, nil
+	return &DB{dialect: Postgres, write: db, read: db, readStmts: newStmtCache(db)}, nil
 }
 
 // Redact hides the password in a database URL.
@@ -156,6 +160,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -198,7 +203,7 @@ func (db *DB) Q(ctx context.Context) Querier {
 	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
 		return tx
 	}
-	return db.read
+	return poolQuerier{c: db.readStmts}
 }
 
 // IsUniqueViolation reports whether err is a unique or primary-key violation.

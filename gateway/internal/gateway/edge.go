@@ -90,12 +90,13 @@ func (e edge) cors(w http.ResponseWriter, r *http.Request) bool {
 	if origin == "" || len(e.cfg.CORSOrigins) == 0 {
 		return false
 	}
+	// The answer depends on the origin even when it is refused: tell shared caches.
+	w.Header().Add("Vary", "Origin")
 	if !slices.Contains(e.cfg.CORSOrigins, "*") && !slices.Contains(e.cfg.CORSOrigins, origin) {
 		return false
 	}
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", origin)
-	h.Add("Vary", "Origin")
 	h.Set("Access-Control-Expose-Headers", "X-Request-Id")
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE")

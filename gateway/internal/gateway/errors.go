@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -71,13 +72,28 @@ func HTTPStatus(c codes.Code) int {
 
 // errorHandler writes a gRPC error (from a backend, or from the gateway's own request
 // decoding) as ErrorBody.
+//
+// grpc-gateway passes a *runtime.HTTPStatusError when it has chosen the HTTP status
+// itself (e.g. 400 for a malformed path escape); that status is kept, as
+// runtime.DefaultHTTPErrorHandler does, instead of 500 for the wrapped error's
+// UNKNOWN code.
 func errorHandler(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	var custom *runtime.HTTPStatusError
+	if errors.As(err, &custom) {
+		err = custom.Err
+		if _, ok := status.FromError(err); !ok {
+			err = status.Error(codeForHTTP(custom.HTTPStatus), err.Error())
+		}
+	}
 	st := status.Convert(err)
 	msg := st.Message()
 	if st.Code() == codes.InvalidArgument && len(st.Details()) == 0 && isDecodeError(msg) {
 		msg = "the request body or a parameter is not valid JSON for this call: " + msg
 	}
 	body := ErrorDetail{Code: HTTPStatus(st.Code()), Status: codeNames[st.Code()], Message: msg}
+	if custom != nil {
+		body.Code = custom.HTTPStatus
+	}
 	for _, d := range st.Details() {
 		if br, ok := d.(*errdetails.BadRequest); ok {
 			for _, v := range br.GetFieldViolations() {
@@ -86,6 +102,36 @@ func errorHandler(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler,
 		}
 	}
 	writeError(w, r, body)
+}
+
+// routingErrorHandler answers requests grpc-gateway could not route. A path that
+// exists but not for the request's method (DELETE /v1/orgUnits) answers 405 Method
+// Not Allowed: grpc-gateway's default turns it into UNIMPLEMENTED, which HTTPStatus
+// maps to 501 Not Implemented, the status for a method the server supports on no
+// resource at all. Other routing errors keep grpc-gateway's default.
+func routingErrorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
+	if httpStatus == http.StatusMethodNotAllowed {
+		errorHandler(ctx, mux, m, w, r, &runtime.HTTPStatusError{
+			HTTPStatus: http.StatusMethodNotAllowed,
+			Err:        status.Errorf(codes.Unimplemented, "method %s is not allowed on %s (see /openapi.json)", r.Method, r.URL.Path),
+		})
+		return
+	}
+	runtime.DefaultRoutingErrorHandler(ctx, mux, m, w, r, httpStatus)
+}
+
+// codeForHTTP names the HTTP statuses grpc-gateway picks itself (routing errors)
+// with the gRPC code its DefaultRoutingErrorHandler would use.
+func codeForHTTP(httpStatus int) codes.Code {
+	switch httpStatus {
+	case http.StatusBadRequest:
+		return codes.InvalidArgument
+	case http.StatusNotFound:
+		return codes.NotFound
+	case http.StatusMethodNotAllowed:
+		return codes.Unimplemented
+	}
+	return codes.Unknown
 }
 
 // codeNames spells codes the way google.rpc.Code does (INVALID_ARGUMENT).

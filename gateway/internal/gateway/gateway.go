@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,6 +94,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 
 	mux := runtime.NewServeMux(
 		runtime.WithErrorHandler(errorHandler),
+		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithMetadata(func(ctx context.Context, r *http.Request) metadata.MD {
 			return metadata.Pairs("x-request-id", r.Header.Get("X-Request-Id"))
 		}),
@@ -141,6 +143,9 @@ func parseBackends(list []string) (map[string]string, error) {
 		name, addr, ok := strings.Cut(item, "=")
 		if !ok || name == "" || addr == "" {
 			return nil, fmt.Errorf("backend %q: want name=host:port", item)
+		}
+		if !slices.Contains(Services, name) {
+			return nil, fmt.Errorf("backend %q: unknown service %q; known services are %s", item, name, strings.Join(Services, ", "))
 		}
 		out[name] = addr
 	}

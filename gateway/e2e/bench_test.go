@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// benchConcurrency is the number of concurrent HTTP clients.
+const benchConcurrency = 32
+
+// BenchmarkGatewayRatio measures, in one run and with the same client load,
+//
+//	baseline: GET /healthz?service=roster — HTTP → gateway → one trivial gRPC call
+//	          (grpc.health.v1.Health/Check) on the roster, through etcd discovery;
+//	target:   GET /v1/orgUnits/branch-east — HTTP → gateway → roster GetOrgUnit →
+//	          SQLite read (interceptors, validation, JSON).
+//
+// It reports both throughputs and ratio = target / baseline (the issue's target is
+// ≥ 0.40). `make bench` runs it several times and records the figures.
+func BenchmarkGatewayRatio(b *testing.B) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}, Timeout: 10 * time.Second}
+	baseline := sys.baseURL + "/healthz?service=roster"
+	target := sys.baseURL + "/v1/orgUnits/branch-east"
+	for _, u := range []string{baseline, target} { // warm connections and caches
+		for range benchConcurrency {
+			if err := get(client, u); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var failures atomic.Int64
+	measure := func(url string) time.Duration {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range benchConcurrency {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for next.Add(1) <= int64(b.N) {
+					if get(client, url) != nil {
+						failures.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	b.ResetTimer()
+	tBase := measure(baseline)
+	tTarget := measure(target)
+	b.StopTimer()
+	if n := failures.Load(); n > 0 {
+		b.Fatalf("%d failed requests", n)
+	}
+	b.ReportMetric(float64(b.N)/tBase.Seconds(), "baseline-req/s")
+	b.ReportMetric(float64(b.N)/tTarget.Seconds(), "orgunit-req/s")
+	b.ReportMetric(tBase.Seconds()/tTarget.Seconds(), "ratio")
+}
+
+func get(c *http.Client, url string) error {
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return &statusError{resp.StatusCode}
+	}
+	return nil
+}
+
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return http.StatusText(e.code) }
