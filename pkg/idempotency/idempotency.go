@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/requestid"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 )
 
@@ -55,13 +56,8 @@ func Do[T proto.Message](ctx context.Context, db *storage.DB, requestID string, 
 // Check validates a request id: empty (no idempotency) or 1 to 128 printable ASCII
 // characters without spaces.
 func Check(requestID string) error {
-	if len(requestID) > 128 {
-		return apierr.Invalid("request_id", "must be at most 128 characters (a UUID is a good choice)")
-	}
-	for i := 0; i < len(requestID); i++ {
-		if c := requestID[i]; c < 0x21 || c > 0x7e {
-			return apierr.Invalid("request_id", "must be printable ASCII without spaces (a UUID is a good choice)")
-		}
+	if requestID != "" && !requestid.Valid(requestID) {
+		return apierr.Invalid("request_id", "must be 1 to %d printable ASCII characters without spaces (a UUID is a good choice)", requestid.MaxLen)
 	}
 	return nil
 }

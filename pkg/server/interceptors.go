@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"runtime/debug"
 	"time"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
 	"github.com/rmsuite/rmsuite/pkg/logging"
+	"github.com/rmsuite/rmsuite/pkg/requestid"
 )
 
 // RequestIDHeader carries the request id in gRPC metadata (and, via the gateway, in
@@ -85,12 +84,12 @@ func (s *contextStream) Context() context.Context { return s.ctx }
 func (ic interceptors) requestContext(ctx context.Context, method string) context.Context {
 	id := ""
 	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get(RequestIDHeader); len(v) > 0 && validRequestID(v[0]) {
+		if v := md.Get(RequestIDHeader); len(v) > 0 && requestid.Valid(v[0]) {
 			id = v[0]
 		}
 	}
 	if id == "" {
-		id = newRequestID()
+		id = requestid.New()
 	}
 	_ = grpc.SetHeader(ctx, metadata.Pairs(RequestIDHeader, id))
 	fields := []zap.Field{zap.String("request_id", id), zap.String("method", method)}
@@ -147,24 +146,4 @@ func (ic interceptors) translate(ctx context.Context, err error) error {
 		return status.Errorf(codes.Internal, "internal error (request id %s); the cause has been logged", RequestID(ctx))
 	}
 	return st.Err()
-}
-
-func newRequestID() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// validRequestID accepts ids of up to 128 printable ASCII characters, so that a
-// caller cannot put arbitrary data into our logs.
-func validRequestID(s string) bool {
-	if s == "" || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

@@ -117,3 +117,11 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 	}
 	return srv.Run(ctx, etcd, svc.Name, Version, cfg.Discovery.RegistrationTTL)
 }
+
+// MainHealthOnly is the main of a service whose API has not landed yet: it opens and
+// migrates its database, registers in etcd and serves health and reflection, like any
+// other service, so that the suite's topology and shutdown are complete.
+func MainHealthOnly(name, grpcAddr string) {
+	cfg := ServiceConfig{Server: Config{GRPCAddr: grpcAddr}, DBURL: "sqlite:.data/" + name + ".db"}
+	Main(name, &cfg, func(ServiceConfig) Service { return Service{Name: name} })
+}

@@ -74,4 +74,3 @@ func (q poolQuerier) QueryRowContext(ctx context.Context, query string, args ...
 	}
 	return s.QueryRowContext(ctx, args...)
 }
-

@@ -7,12 +7,4 @@ package main
 
 import "github.com/rmsuite/rmsuite/pkg/server"
 
-func main() {
-	cfg := server.ServiceConfig{
-		Server: server.Config{GRPCAddr: "127.0.0.1:9102"},
-		DBURL:  "sqlite:.data/assessment.db",
-	}
-	server.Main("assessment", &cfg, func(server.ServiceConfig) server.Service {
-		return server.Service{Name: "assessment"}
-	})
-}
+func main() { server.MainHealthOnly("assessment", "127.0.0.1:9102") }

@@ -7,12 +7,4 @@ package main
 
 import "github.com/rmsuite/rmsuite/pkg/server"
 
-func main() {
-	cfg := server.ServiceConfig{
-		Server: server.Config{GRPCAddr: "127.0.0.1:9103"},
-		DBURL:  "sqlite:.data/compensation.db",
-	}
-	server.Main("compensation", &cfg, func(server.ServiceConfig) server.Service {
-		return server.Service{Name: "compensation"}
-	})
-}
+func main() { server.MainHealthOnly("compensation", "127.0.0.1:9103") }

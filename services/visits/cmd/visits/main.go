@@ -7,12 +7,4 @@ package main
 
 import "github.com/rmsuite/rmsuite/pkg/server"
 
-func main() {
-	cfg := server.ServiceConfig{
-		Server: server.Config{GRPCAddr: "127.0.0.1:9104"},
-		DBURL:  "sqlite:.data/visits.db",
-	}
-	server.Main("visits", &cfg, func(server.ServiceConfig) server.Service {
-		return server.Service{Name: "visits"}
-	})
-}
+func main() { server.MainHealthOnly("visits", "127.0.0.1:9104") }
