@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
@@ -33,12 +34,17 @@ type ServiceConfig struct {
 	DBURL     string `flag:"db-url" env:"DB_URL" usage:"database: sqlite:<file> (embedded) or postgres://user:pass@host/db"`
 	DBConns   int    `flag:"db-max-conns" env:"DB_MAX_CONNS" default:"10" usage:"PostgreSQL pool size (SQLite: readers)"`
 	SeedDemo  bool   `flag:"seed-demo-data" env:"SEED_DEMO_DATA" default:"false" usage:"on first start, fill an empty database with demonstration data"`
+	// How long a request_id is remembered; a retry after that is a new request.
+	RequestIDRetention time.Duration `flag:"request-id-retention" env:"REQUEST_ID_RETENTION" default:"168h" usage:"how long request ids are remembered for safe retries"`
 }
 
 // Validate checks every part.
 func (c ServiceConfig) Validate() error {
 	if c.DBURL == "" {
 		return errors.New("db-url is required")
+	}
+	if c.RequestIDRetention != 0 && c.RequestIDRetention < time.Hour { // 0: the default
+		return errors.New("request-id-retention must be at least 1h: clients retry for longer than that")
 	}
 	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate())
 }
@@ -115,7 +121,32 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 			return fmt.Errorf("start %s: %w", svc.Name, err)
 		}
 	}
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	defer stopPurge()
+	go purgeRequestLog(purgeCtx, db, cfg.RequestIDRetention, log)
 	return srv.Run(ctx, etcd, svc.Name, Version, cfg.Discovery.RegistrationTTL)
+}
+
+// purgeRequestLog forgets request ids older than retention, at start and hourly.
+// Every instance may do it: the delete is idempotent.
+func purgeRequestLog(ctx context.Context, db *storage.DB, retention time.Duration, log *zap.Logger) {
+	if retention <= 0 { // a config built in code rather than loaded: keep the default
+		retention = 7 * 24 * time.Hour
+	}
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := db.PurgeRequestLog(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+			log.Warn("purging old request ids failed", zap.Error(err))
+		} else if n > 0 {
+			log.Info("purged old request ids", zap.Int64("count", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // MainHealthOnly is the main of a service whose API has not landed yet: it opens and

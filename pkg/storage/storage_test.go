@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
 	"github.com/rmsuite/rmsuite/pkg/storage"
@@ -138,6 +139,34 @@ func TestStorage(t *testing.T) {
 			fail = false
 			if err := call(); err != nil {
 				t.Fatalf("retry after failure: %v", err)
+			}
+		})
+
+		t.Run("purge forgets only old request ids", func(t *testing.T) {
+			var runs int
+			create := func() {
+				t.Helper()
+				if _, err := db.Once(ctx, "test/Purge", "req-p", "f", func(ctx context.Context) ([]byte, error) {
+					runs++
+					return []byte("ok"), nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			create()
+			if n, err := db.PurgeRequestLog(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+				t.Fatalf("purge of older ids removed %d (%v), want 0", n, err)
+			}
+			create()
+			if runs != 1 {
+				t.Fatalf("a recent id was forgotten: fn ran %d times", runs)
+			}
+			if n, err := db.PurgeRequestLog(ctx, time.Now().Add(time.Minute)); err != nil || n < 1 {
+				t.Fatalf("purge removed %d (%v), want the recorded ids", n, err)
+			}
+			create()
+			if runs != 2 {
+				t.Fatalf("after the purge the id should count as new: fn ran %d times", runs)
 			}
 		})
 
