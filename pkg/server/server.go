@@ -58,6 +58,9 @@ type Server struct {
 // New listens on cfg.GRPCAddr and builds the server with the shared interceptors;
 // table maps the service's domain errors to gRPC codes.
 func New(cfg Config, log *zap.Logger, table apierr.Table, opts ...grpc.ServerOption) (*Server, error) {
+	if err := cfg.Validate(); err != nil { // a zero deadline would fail every call at once
+		return nil, err
+	}
 	lis, err := net.Listen("tcp", cfg.GRPCAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.GRPCAddr, err)
