@@ -14,7 +14,6 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
@@ -49,7 +48,7 @@ type Server struct {
 	cfg      Config
 	log      *zap.Logger
 	grpc     *grpc.Server
-	health   *health.Server
+	health   *healthServer
 	lis      net.Listener
 	services []string
 	closers  []func() error
@@ -76,7 +75,7 @@ func New(cfg Config, log *zap.Logger, table apierr.Table, opts ...grpc.ServerOpt
 		cfg:    cfg,
 		log:    log,
 		grpc:   grpc.NewServer(append(base, opts...)...),
-		health: health.NewServer(),
+		health: newHealthServer(),
 		lis:    lis,
 	}
 	healthpb.RegisterHealthServer(s.grpc, s.health)
@@ -153,7 +152,7 @@ func (s *Server) Run(ctx context.Context, etcd *clientv3.Client, service, versio
 
 func (s *Server) shutdown(reg *discovery.Registration) error {
 	s.log.Info("shutting down")
-	s.health.Shutdown() // every service NOT_SERVING: balancers stop picking us
+	s.health.shutdown() // every service NOT_SERVING: balancers stop picking us; watches end
 	var errs []error
 	if reg != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
