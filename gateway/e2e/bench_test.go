@@ -64,7 +64,12 @@ func BenchmarkGatewayRatio(b *testing.B) {
 }
 
 func get(c *http.Client, url string) error {
-	resp, err := c.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+sys.adminToken)
+	resp, err := c.Do(req)
 	if err != nil {
 		return err
 	}

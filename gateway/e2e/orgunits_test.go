@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 
+	"github.com/rmsuite/rmsuite/pkg/auth/authtest"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 )
@@ -77,7 +78,7 @@ func TestSeedTreeOverREST(t *testing.T) {
 }
 
 func TestGRPCThroughEtcdAndReflection(t *testing.T) {
-	conn, err := discovery.Dial(sys.etcdClient, "roster")
+	conn, err := discovery.Dial(sys.etcdClient, "roster", grpc.WithPerRPCCredentials(authtest.Bearer(sys.adminToken)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/etcdlocal"
 )
@@ -39,6 +40,19 @@ type suite struct {
 	gateway    *exec.Cmd
 	baseURL    string
 	logs       *bytes.Buffer
+	minter     *auth.Minter
+	jwks       string
+	others     []*exec.Cmd // assessment, compensation, visits
+	adminToken string
+}
+
+// tokenFor mints a token the processes accept.
+func (s *suite) tokenFor(subject, orgUnit string, roles ...auth.Role) string {
+	tok, err := s.minter.Mint(auth.Token{Subject: subject, OrgUnit: orgUnit, Roles: roles, Issuer: "rmsuite-dev", Audience: "rmsuite"})
+	if err != nil {
+		panic(err)
+	}
+	return tok
 }
 
 var sys *suite
@@ -65,6 +79,14 @@ func run(m *testing.M) (int, error) {
 	if err := sys.build(); err != nil {
 		return 1, err
 	}
+	if sys.minter, err = auth.NewMinter(); err != nil {
+		return 1, err
+	}
+	sys.jwks = filepath.Join(tmp, "jwks.json")
+	if err := sys.minter.Save(filepath.Join(tmp, "key.json"), sys.jwks); err != nil {
+		return 1, err
+	}
+	sys.adminToken = sys.tokenFor("E0001", "head-office", auth.Administrator)
 	if sys.etcd, err = etcdlocal.Start(filepath.Join(tmp, "etcd"), "127.0.0.1:0", "127.0.0.1:0"); err != nil {
 		return 1, err
 	}
@@ -77,6 +99,12 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer stop(sys.roster)
+	for _, name := range []string{"assessment", "compensation", "visits"} {
+		cmd := sys.spawn(name, "--grpc-addr", freeAddr(), "--db-url", "sqlite:"+filepath.Join(sys.data, name+".db"),
+			"--etcd-endpoints", sys.etcd.Endpoint, "--jwks-file", sys.jwks, "--log-format", "json", "--log-level", "warn")
+		sys.others = append(sys.others, cmd)
+		defer stop(cmd)
+	}
 	if err := sys.startGateway(); err != nil {
 		return 1, err
 	}
@@ -94,7 +122,8 @@ func (s *suite) build() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "build", "-o", s.bin+"/", "./services/roster/cmd/roster", "./gateway/cmd/gateway")
+	cmd := exec.Command("go", "build", "-o", s.bin+"/", "./services/roster/cmd/roster", "./services/assessment/cmd/assessment",
+		"./services/compensation/cmd/compensation", "./services/visits/cmd/visits", "./gateway/cmd/gateway")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
@@ -108,7 +137,7 @@ func (s *suite) startRoster() error {
 	}
 	s.roster = s.spawn("roster", "--grpc-addr", s.rosterAddr,
 		"--db-url", "sqlite:"+filepath.Join(s.data, "roster.db"), "--seed-demo-data=true",
-		"--etcd-endpoints", s.etcd.Endpoint, "--registration-ttl", registrationTTL.String(),
+		"--etcd-endpoints", s.etcd.Endpoint, "--registration-ttl", registrationTTL.String(), "--jwks-file", s.jwks,
 		"--log-format", "json", "--log-level", "warn")
 	return s.waitRegistered(1, 30*time.Second)
 }
@@ -116,7 +145,7 @@ func (s *suite) startRoster() error {
 func (s *suite) startGateway() error {
 	addr := freeAddr()
 	s.baseURL = "http://" + addr
-	s.gateway = s.spawn("gateway", "--http-addr", addr, "--etcd-endpoints", s.etcd.Endpoint,
+	s.gateway = s.spawn("gateway", "--http-addr", addr, "--etcd-endpoints", s.etcd.Endpoint, "--jwks-file", s.jwks,
 		"--max-body-bytes", "65536", "--log-format", "json", "--log-level", "warn")
 	return s.waitHealthy(30 * time.Second)
 }
@@ -200,8 +229,15 @@ func (w prefixWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// call sends a REST request and decodes the JSON answer into out (when not nil).
+// call sends a REST request as an administrator and decodes the JSON answer into
+// out (when not nil).
 func call(t testing.TB, method, path string, body any, out any) int {
+	t.Helper()
+	return callAs(t, sys.adminToken, method, path, body, out)
+}
+
+// callAs sends a REST request with token ("" for none).
+func callAs(t testing.TB, token, method, path string, body any, out any) int {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -220,6 +256,9 @@ func call(t testing.TB, method, path string, body any, out any) int {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)

@@ -11,8 +11,10 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/config"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
@@ -31,6 +33,7 @@ type ServiceConfig struct {
 	Server    Config
 	Discovery discovery.Config
 	Logging   logging.Config
+	Auth      auth.Config
 	DBURL     string `flag:"db-url" env:"DB_URL" usage:"database: sqlite:<file> (embedded) or postgres://user:pass@host/db"`
 	DBConns   int    `flag:"db-max-conns" env:"DB_MAX_CONNS" default:"10" usage:"PostgreSQL pool size (SQLite: readers)"`
 	SeedDemo  bool   `flag:"seed-demo-data" env:"SEED_DEMO_DATA" default:"false" usage:"on first start, fill an empty database with demonstration data"`
@@ -46,7 +49,7 @@ func (c ServiceConfig) Validate() error {
 	if c.RequestIDRetention != 0 && c.RequestIDRetention < time.Hour { // 0: the default
 		return errors.New("request-id-retention must be at least 1h: clients retry for longer than that")
 	}
-	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate())
+	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate())
 }
 
 // Service describes one rmsuite service to Run.
@@ -54,6 +57,9 @@ type Service struct {
 	Name       string // e.g. "roster": the etcd registration and the log's service field
 	Migrations []storage.Migrations
 	Errors     apierr.Table
+	// Rules declare the permission every RPC of the service needs; a registered RPC
+	// without a rule stops the service at start-up.
+	Rules auth.Rules
 	// Register wires the service's gRPC implementations into s; it may also seed
 	// data. It runs after migrations and before the server starts serving.
 	Register func(ctx context.Context, s *Server, db *storage.DB, log *zap.Logger) error
@@ -101,7 +107,14 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 		db.Close()
 		return err
 	}
-	srv, err := New(cfg.Server, log, svc.Errors)
+	verifier, err := auth.NewVerifier(ctx, cfg.Auth)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	guard := auth.NewGuard(verifier, svc.Rules)
+	srv, err := New(cfg.Server, log, svc.Errors,
+		grpc.ChainUnaryInterceptor(guard.Unary()), grpc.ChainStreamInterceptor(guard.Stream()))
 	if err != nil {
 		db.Close()
 		return err
@@ -120,6 +133,10 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 			srv.shutdown(nil)
 			return fmt.Errorf("start %s: %w", svc.Name, err)
 		}
+	}
+	if err := svc.Rules.Cover(srv.grpc.GetServiceInfo()); err != nil {
+		srv.shutdown(nil)
+		return fmt.Errorf("start %s: %w", svc.Name, err)
 	}
 	purgeCtx, stopPurge := context.WithCancel(ctx)
 	defer stopPurge()

@@ -15,7 +15,12 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
+	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/auth/authtest"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/etcdlocal"
 	"github.com/rmsuite/rmsuite/pkg/storage"
@@ -33,6 +38,14 @@ func freeAddr(t *testing.T) string {
 
 func serviceConfig(t *testing.T) ServiceConfig {
 	t.Helper()
+	cfg, _ := serviceConfigAndIssuer(t)
+	return cfg
+}
+
+// serviceConfigAndIssuer also returns the token issuer the config trusts.
+func serviceConfigAndIssuer(t *testing.T) (ServiceConfig, *authtest.Issuer) {
+	t.Helper()
+	iss := authtest.New(t)
 	cfg := ServiceConfig{
 		Server:  testConfig(),
 		DBURL:   "sqlite:" + filepath.Join(t.TempDir(), "svc.db"),
@@ -41,7 +54,14 @@ func serviceConfig(t *testing.T) ServiceConfig {
 	cfg.Server.GRPCAddr = freeAddr(t)
 	cfg.Discovery.RegistrationTTL = 2 * time.Second
 	cfg.Logging.LogFormat, cfg.Logging.LogLevel = "json", "info"
-	return cfg
+	cfg.Auth = iss.Config
+	return cfg, iss
+}
+
+// probeRules declare the probe service's RPCs (start-up refuses undeclared ones).
+var probeRules = auth.Rules{
+	"/" + probeService + "/Call":   {Permission: auth.OrgUnitsRead},
+	"/" + probeService + "/Stream": {Permission: auth.OrgUnitsRead},
 }
 
 func TestServiceConfigValidate(t *testing.T) {
@@ -76,11 +96,12 @@ func TestServiceRun(t *testing.T) {
 	}
 	defer watcher.Close()
 
-	cfg := serviceConfig(t)
+	cfg, iss := serviceConfigAndIssuer(t)
 	cfg.Discovery.EtcdEndpoints = []string{e.Endpoint}
 	var db *storage.DB
 	svc := Service{
-		Name: "probe",
+		Name:  "probe",
+		Rules: probeRules,
 		Register: func(ctx context.Context, s *Server, d *storage.DB, log *zap.Logger) error {
 			// Migrations ran before Register: the kit's request log exists.
 			var n int
@@ -99,7 +120,12 @@ func TestServiceRun(t *testing.T) {
 
 	conn := dial(t, cfg.Server.GRPCAddr)
 	waitServing(t, conn, probeService)
-	if got, _, err := call(ctxTimeout(t, 5*time.Second), conn, "hi"); err != nil || got != "echo hi" {
+	if _, _, err := call(ctxTimeout(t, 5*time.Second), conn, "hi"); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("call without a token = %v, want Unauthenticated", err)
+	}
+	authed := metadata.AppendToOutgoingContext(ctxTimeout(t, 5*time.Second), "authorization",
+		"Bearer "+iss.Token(t, "E3001", "team-lujiazui", auth.CustomerManager))
+	if got, _, err := call(authed, conn, "hi"); err != nil || got != "echo hi" {
 		t.Fatalf("call = %q, %v", got, err)
 	}
 	in, err := discovery.List(ctxTimeout(t, 5*time.Second), watcher, "probe")
@@ -132,7 +158,8 @@ func TestServiceRunRegisterFails(t *testing.T) {
 	boom := errors.New("seed failed")
 	var db *storage.DB
 	svc := Service{
-		Name: "probe",
+		Name:  "probe",
+		Rules: probeRules,
 		Register: func(ctx context.Context, s *Server, d *storage.DB, log *zap.Logger) error {
 			db = d
 			return boom
@@ -173,7 +200,7 @@ func TestMainProcess(t *testing.T) {
 		cfg := ServiceConfig{}
 		cfg.Server.GRPCAddr = "127.0.0.1:0"
 		Main("probe", &cfg, func(ServiceConfig) Service {
-			return Service{Name: "probe", Register: func(ctx context.Context, s *Server, db *storage.DB, log *zap.Logger) error {
+			return Service{Name: "probe", Rules: probeRules, Register: func(ctx context.Context, s *Server, db *storage.DB, log *zap.Logger) error {
 				s.Register(&probeDesc, newProbe())
 				return nil
 			}}
@@ -181,10 +208,12 @@ func TestMainProcess(t *testing.T) {
 		os.Exit(0)
 	}
 
+	jwks := authtest.New(t).Config.JWKSFile
 	child := func(t *testing.T, args string, env ...string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
 		cmd.Env = append(os.Environ(), append([]string{
 			"RMSUITE_SERVER_TEST_MAIN=1",
+			"RMSUITE_JWKS_FILE=" + jwks,
 			"RMSUITE_SERVER_TEST_ARGS=" + args,
 			"RMSUITE_ETCD_ENDPOINTS=",
 		}, env...)...)

@@ -57,7 +57,11 @@ func dev(args []string) error {
 	}()
 	say("etcd", "serving on "+etcd.Endpoint)
 
-	common := []string{"--etcd-endpoints", etcd.Endpoint, "--log-format", *logFormat}
+	jwks, err := ensureDevKey(*data)
+	if err != nil {
+		return fmt.Errorf("local signing key: %w", err)
+	}
+	common := []string{"--etcd-endpoints", etcd.Endpoint, "--log-format", *logFormat, "--jwks-file", jwks}
 	services := []child{
 		{"roster", []string{"--grpc-addr", "127.0.0.1:9101", "--db-url", "sqlite:" + filepath.Join(*data, "roster.db"), "--seed-demo-data=true"}},
 		{"assessment", []string{"--grpc-addr", "127.0.0.1:9102", "--db-url", "sqlite:" + filepath.Join(*data, "assessment.db")}},
@@ -84,7 +88,7 @@ func dev(args []string) error {
 		supervise(gwCtx, *bin, child{"gateway", append([]string{"--http-addr", *httpAddr}, common...)})
 	}()
 	waitForPort(ctx, loopback(*httpAddr), 30*time.Second)
-	say("rmsuite", fmt.Sprintf("ready: REST on http://localhost%s (try /v1/orgUnits, /healthz, /openapi.json); roster gRPC on 127.0.0.1:9101; Ctrl-C stops", portOf(*httpAddr)))
+	say("rmsuite", fmt.Sprintf("ready: REST on http://localhost%s (/v1/… needs a token: .bin/rmsuite token --user E0001); roster gRPC on 127.0.0.1:9101; Ctrl-C stops", portOf(*httpAddr)))
 
 	<-ctx.Done()
 	say("rmsuite", "stopping: gateway, then services, then etcd")

@@ -2,6 +2,7 @@
 //
 //	rmsuite dev        run the whole suite on this machine (what `make run` does)
 //	rmsuite instances  list the service instances registered in etcd, with health
+//	rmsuite token      print a token for a seeded user of `make run`
 package main
 
 import (
@@ -14,6 +15,7 @@ const usage = `usage: rmsuite <command> [flags]
 commands:
   dev        run the whole suite locally: embedded etcd, the four services, the gateway
   instances  list service instances registered in etcd, with their health and version
+  token      print a bearer token for a seeded user of make run (--list shows them)
 
 Run "rmsuite <command> -h" for a command's flags.
 `
@@ -29,6 +31,8 @@ func main() {
 		err = dev(os.Args[2:])
 	case "instances":
 		err = instances(os.Args[2:])
+	case "token":
+		err = token(os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

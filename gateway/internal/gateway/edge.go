@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc/codes"
 
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/requestid"
 )
 
@@ -23,6 +24,7 @@ type edge struct {
 	cfg      Config
 	log      *zap.Logger
 	timeouts []routeTimeout
+	verifier *auth.Verifier
 }
 
 func (e edge) wrap(next http.Handler) http.Handler {
@@ -46,6 +48,21 @@ func (e edge) wrap(next http.Handler) http.Handler {
 
 		if e.cors(rec, r) {
 			return // a preflight, answered
+		}
+		// The API needs a verified token; /healthz and /openapi.json stay open. The
+		// token travels on to the services, which verify it again.
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			token, ok := auth.BearerToken(r.Header.Get("Authorization"))
+			if !ok {
+				rec.Header().Set("WWW-Authenticate", `Bearer realm="rmsuite"`)
+				writeStatus(rec, r, codes.Unauthenticated, "missing bearer token: send the header Authorization: Bearer <token> (make run: .bin/rmsuite token --user <employee no>)")
+				return
+			}
+			if _, err := e.verifier.Verify(r.Context(), token); err != nil {
+				rec.Header().Set("WWW-Authenticate", `Bearer realm="rmsuite", error="invalid_token"`)
+				writeStatus(rec, r, codes.Unauthenticated, err.Error())
+				return
+			}
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			if r.ContentLength > e.cfg.MaxBodyBytes {

@@ -148,7 +148,9 @@ func writeError(w http.ResponseWriter, r *http.Request, body ErrorDetail) {
 	body.RequestID = w.Header().Get("X-Request-Id")
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(body.Code)
-	_ = json.NewEncoder(w).Encode(ErrorBody{Error: body})
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // messages are shown as text: keep "<token>" readable
+	_ = enc.Encode(ErrorBody{Error: body})
 }
 
 // writeStatus answers with an error the gateway itself decided on.

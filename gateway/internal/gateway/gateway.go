@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
@@ -36,6 +37,7 @@ type Config struct {
 	HTTPAddr       string `flag:"http-addr" env:"HTTP_ADDR" default:":8080" usage:"host:port to serve HTTP on"`
 	Discovery      discovery.Config
 	Logging        logging.Config
+	Auth           auth.Config
 	Backends       []string      `flag:"backends" env:"BACKENDS" default:"" usage:"static backends instead of etcd, e.g. roster=127.0.0.1:9101,visits=127.0.0.1:9104 (tests)"`
 	MaxBodyBytes   int64         `flag:"max-body-bytes" env:"MAX_BODY_BYTES" default:"1048576" usage:"largest request body accepted"`
 	RequestTimeout time.Duration `flag:"request-timeout" env:"REQUEST_TIMEOUT" default:"15s" usage:"deadline of a REST call, passed on to the gRPC backends"`
@@ -57,7 +59,7 @@ func (c Config) Validate() error {
 	if len(c.Backends) == 0 && len(c.Discovery.EtcdEndpoints) == 0 {
 		return errors.New("give etcd-endpoints (or static backends)")
 	}
-	return errors.Join(c.Discovery.Validate(), c.Logging.Validate())
+	return errors.Join(c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate())
 }
 
 // Gateway is the HTTP handler and its backend connections.
@@ -72,6 +74,10 @@ type Gateway struct {
 // handler. etcd may be nil when static backends are configured.
 func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger) (*Gateway, error) {
 	static, err := parseBackends(cfg.Backends)
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := auth.NewVerifier(ctx, cfg.Auth)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +129,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 		writeStatus(w, r, codes.NotFound, fmt.Sprintf("no route for %s %s; the API lives under /v1/ (see /openapi.json)", r.Method, r.URL.Path))
 	})
 	timeouts, _ := parseRouteTimeouts(cfg.RouteTimeouts)
-	g.handler = edge{cfg: cfg, log: log, timeouts: timeouts}.wrap(routes)
+	g.handler = edge{cfg: cfg, log: log, timeouts: timeouts, verifier: verifier}.wrap(routes)
 	return g, nil
 }
 

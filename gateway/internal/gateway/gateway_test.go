@@ -30,6 +30,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rmsuite/rmsuite/gateway/internal/gateway"
+	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/auth/authtest"
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 )
@@ -39,6 +41,7 @@ const bodyLimit = 1024
 // env is one backend plus one gateway in front of it.
 type env struct {
 	url    string
+	token  string // an administrator's token, sent by do unless a test sets Authorization
 	fake   *fakeRoster
 	health *health.Server
 
@@ -54,12 +57,14 @@ type setup struct {
 func newEnv(t *testing.T, tweaks ...func(*setup)) *env {
 	t.Helper()
 	addr, fake, hs := startBackend(t)
+	iss := authtest.New(t)
 	s := setup{
 		cfg: gateway.Config{
 			Backends:       []string{"roster=" + addr},
 			MaxBodyBytes:   bodyLimit,
 			RequestTimeout: 5 * time.Second,
 			Logging:        logging.Config{LogFormat: "json", LogLevel: "error"},
+			Auth:           iss.Config,
 		},
 		log: zap.NewNop(),
 	}
@@ -74,7 +79,7 @@ func newEnv(t *testing.T, tweaks ...func(*setup)) *env {
 		t.Fatalf("gateway.New: %v", err)
 	}
 	t.Cleanup(gw.Close)
-	e := &env{fake: fake, health: hs}
+	e := &env{fake: fake, health: hs, token: iss.Token(t, "E0001", "head-office", auth.Administrator)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.seen = append(e.seen, r.Clone(context.Background()))
@@ -115,6 +120,7 @@ func (e *env) do(t *testing.T, method, path string, body io.Reader, headers ...s
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -508,6 +514,7 @@ func TestBodySizeLimit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			req.Header.Set("Authorization", "Bearer "+e.token)
 			if tc.chunked {
 				req.Body = io.NopCloser(hideLength{strings.NewReader(body)})
 				req.ContentLength = -1
@@ -553,7 +560,7 @@ func TestBodySizeLimitFromContentLengthAlone(t *testing.T) {
 	}
 	defer conn.Close()
 	// Headers only; the promised body never comes.
-	_, err = fmt.Fprintf(conn, "POST /v1/orgUnits HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: %d\r\nX-Request-Id: big-1\r\n\r\n", 1<<20)
+	_, err = fmt.Fprintf(conn, "POST /v1/orgUnits HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nContent-Length: %d\r\nX-Request-Id: big-1\r\nAuthorization: Bearer %s\r\n\r\n", 1<<20, e.token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1016,6 +1023,35 @@ func validConfig() gateway.Config {
 		RequestTimeout: 15 * time.Second,
 		RouteTimeouts:  []string{"/v1/payrollRuns=120s", "/v1/orgUnits=5s"},
 		Logging:        logging.Config{LogFormat: "json", LogLevel: "error"},
+		Auth:           auth.Config{JWKSFile: "jwks.json", Issuer: "rmsuite-test", Audience: "rmsuite", KeysRefresh: time.Minute},
+	}
+}
+
+func TestAPIRequiresAToken(t *testing.T) {
+	e := newEnv(t)
+	other := authtest.New(t)
+	for name, header := range map[string]string{
+		"no token":                "",
+		"not a bearer token":      "Basic dXNlcjpwYXNz",
+		"token of an unknown key": "Bearer " + other.Token(t, "E0001", "head-office", auth.Administrator),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := e.do(t, http.MethodGet, "/v1/orgUnits/x", nil, "Authorization", header)
+			if r.status != http.StatusUnauthorized || !strings.Contains(r.header.Get("WWW-Authenticate"), "Bearer") {
+				t.Fatalf("HTTP %d, WWW-Authenticate %q: want 401 with a Bearer challenge", r.status, r.header.Get("WWW-Authenticate"))
+			}
+			if !strings.Contains(string(r.body), `"status":"UNAUTHENTICATED"`) {
+				t.Fatalf("body %s", r.body)
+			}
+		})
+	}
+	if n := len(e.fake.Calls()); n != 0 {
+		t.Fatalf("the backend was called %d times for unauthenticated requests", n)
+	}
+	for _, open := range []string{"/healthz", "/openapi.json"} {
+		if r := e.do(t, http.MethodGet, open, nil, "Authorization", ""); r.status != http.StatusOK {
+			t.Errorf("%s without a token: HTTP %d, want 200", open, r.status)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/services/roster/internal/domain/orgunit"
 )
 
@@ -20,7 +21,8 @@ import (
 // revision is no longer prevRevision.
 type OrgUnitRepository interface {
 	Get(ctx context.Context, id string) (orgunit.Unit, error)
-	List(ctx context.Context, req aip.Request) (units []orgunit.Unit, nextPageToken string, total int, err error)
+	// List reads the units a caller with access may see.
+	List(ctx context.Context, req aip.Request, access orgunit.Access) (units []orgunit.Unit, nextPageToken string, total int, err error)
 	Count(ctx context.Context) (int, error)
 	Insert(ctx context.Context, u orgunit.Unit) error
 	Update(ctx context.Context, u orgunit.Unit, prevRevision int64) error
@@ -61,16 +63,25 @@ type NewUnit struct {
 func (s *OrgUnits) Create(ctx context.Context, in NewUnit) (orgunit.Unit, error) {
 	var out orgunit.Unit
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		access, err := s.access(ctx)
+		if err != nil {
+			return err
+		}
 		var parent *orgunit.Unit
 		if in.ParentID != "" {
 			p, err := s.repo.Get(ctx, in.ParentID)
-			if errors.Is(err, orgunit.ErrNotFound) {
+			if errors.Is(err, orgunit.ErrNotFound) || (err == nil && !access.CanRead(p)) {
 				return fmt.Errorf("%w: orgUnits/%s does not exist", orgunit.ErrParentNotFound, in.ParentID)
 			}
 			if err != nil {
 				return err
 			}
+			if !access.CanWrite(p) {
+				return fmt.Errorf("%w: you may not add units under orgUnits/%s", orgunit.ErrPermissionDenied, p.ID)
+			}
 			parent = &p
+		} else if !access.WriteAll {
+			return fmt.Errorf("%w: only an administrator may create the head office", orgunit.ErrPermissionDenied)
 		}
 		if err := orgunit.CheckParent(in.Type, parent); err != nil {
 			return err
@@ -94,14 +105,49 @@ func (s *OrgUnits) Create(ctx context.Context, in NewUnit) (orgunit.Unit, error)
 	return out, err
 }
 
-// Get reads one unit.
+// Get reads one unit the caller may see; others answer not found.
 func (s *OrgUnits) Get(ctx context.Context, id string) (orgunit.Unit, error) {
-	return s.repo.Get(ctx, id)
+	access, err := s.access(ctx)
+	if err != nil {
+		return orgunit.Unit{}, err
+	}
+	u, err := s.repo.Get(ctx, id)
+	if err == nil && !access.CanRead(u) {
+		return orgunit.Unit{}, fmt.Errorf("%w: orgUnits/%s", orgunit.ErrNotFound, id)
+	}
+	return u, err
 }
 
-// List reads one page of units.
+// List reads one page of the units the caller may see.
 func (s *OrgUnits) List(ctx context.Context, req aip.Request) ([]orgunit.Unit, string, int, error) {
-	return s.repo.List(ctx, req)
+	access, err := s.access(ctx)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return s.repo.List(ctx, req, access)
+}
+
+// access is what the caller in ctx may see and change. Calls without a verified
+// caller are refused: the guard gives every API call one, and internal callers
+// (seeding) state theirs.
+func (s *OrgUnits) access(ctx context.Context) (orgunit.Access, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return orgunit.Access{}, fmt.Errorf("%w: no verified caller", orgunit.ErrPermissionDenied)
+	}
+	a := orgunit.Access{
+		ReadAll:      p.HasAny(auth.Administrator, auth.HROfficer, auth.Committee, auth.System),
+		WriteAll:     p.Has(auth.Administrator),
+		WriteSubtree: p.Has(auth.BranchHead),
+	}
+	if p.OrgUnit != "" && !(a.ReadAll && a.WriteAll) {
+		home, err := s.repo.Get(ctx, p.OrgUnit)
+		if err != nil && !errors.Is(err, orgunit.ErrNotFound) {
+			return a, err
+		}
+		a.Home = home.Path // "" when the home unit does not exist: sees nothing
+	}
+	return a, nil
 }
 
 // Changes are the fields an update sets; nil leaves a field as it is. Type and
@@ -159,12 +205,19 @@ func (s *OrgUnits) Move(ctx context.Context, id, newParentID, etag string) (orgu
 		if err != nil {
 			return err
 		}
+		access, err := s.access(ctx)
+		if err != nil {
+			return err
+		}
 		parent, err := s.repo.Get(ctx, newParentID)
-		if errors.Is(err, orgunit.ErrNotFound) {
+		if errors.Is(err, orgunit.ErrNotFound) || (err == nil && !access.CanRead(parent)) {
 			return fmt.Errorf("%w: orgUnits/%s does not exist", orgunit.ErrParentNotFound, newParentID)
 		}
 		if err != nil {
 			return err
+		}
+		if !access.CanWrite(parent) {
+			return fmt.Errorf("%w: you may not move units under orgUnits/%s", orgunit.ErrPermissionDenied, parent.ID)
 		}
 		if err := orgunit.CheckMove(u, parent); err != nil {
 			return err
@@ -204,6 +257,7 @@ func (s *OrgUnits) Delete(ctx context.Context, id, etag string) error {
 // Seed creates units, in order, when the store holds none yet; it reports whether it
 // did. Parents must come before their children.
 func (s *OrgUnits) Seed(ctx context.Context, units []NewUnit) (bool, error) {
+	ctx = auth.WithPrincipal(ctx, SeedCaller)
 	seeded := false
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		n, err := s.repo.Count(ctx)
@@ -221,17 +275,27 @@ func (s *OrgUnits) Seed(ctx context.Context, units []NewUnit) (bool, error) {
 	return seeded, err
 }
 
-// current reads a unit and checks the caller's etag against it.
+// current reads a unit the caller may change and checks the caller's etag.
 func (s *OrgUnits) current(ctx context.Context, id, etag string) (orgunit.Unit, error) {
+	access, err := s.access(ctx)
+	if err != nil {
+		return orgunit.Unit{}, err
+	}
 	u, err := s.repo.Get(ctx, id)
 	if err != nil {
 		return u, err
+	}
+	if !access.CanWrite(u) {
+		return u, fmt.Errorf("%w: you may not change orgUnits/%s", orgunit.ErrPermissionDenied, id)
 	}
 	if etag != "" && etag != u.Etag() {
 		return u, fmt.Errorf("%w (orgUnits/%s)", apierr.ErrEtagMismatch, id)
 	}
 	return u, nil
 }
+
+// SeedCaller is who seeding acts as.
+var SeedCaller = auth.Principal{Subject: "system:seed", Roles: []auth.Role{auth.Administrator}}
 
 // newID makes a server-chosen unit id: "ou-" and 10 base-32 characters.
 func newID() string {

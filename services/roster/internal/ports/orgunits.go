@@ -14,6 +14,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/idempotency"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
@@ -124,6 +125,18 @@ var ErrorTable = apierr.Table{
 	{Err: orgunit.ErrImmutable, Code: codes.InvalidArgument},
 	{Err: orgunit.ErrHasChildren, Code: codes.FailedPrecondition},
 	{Err: orgunit.ErrAlreadyExists, Code: codes.AlreadyExists},
+	{Err: orgunit.ErrPermissionDenied, Code: codes.PermissionDenied},
+}
+
+// Rules declare what each RPC of the roster needs (checked by the guard; an RPC
+// missing here stops the service at start-up).
+var Rules = auth.Rules{
+	rosterv1.RosterService_GetOrgUnit_FullMethodName:    {Permission: auth.OrgUnitsRead},
+	rosterv1.RosterService_ListOrgUnits_FullMethodName:  {Permission: auth.OrgUnitsRead},
+	rosterv1.RosterService_CreateOrgUnit_FullMethodName: {Permission: auth.OrgUnitsWrite, Mutates: true},
+	rosterv1.RosterService_UpdateOrgUnit_FullMethodName: {Permission: auth.OrgUnitsWrite, Mutates: true},
+	rosterv1.RosterService_MoveOrgUnit_FullMethodName:   {Permission: auth.OrgUnitsWrite, Mutates: true},
+	rosterv1.RosterService_DeleteOrgUnit_FullMethodName: {Permission: auth.OrgUnitsWrite, Mutates: true},
 }
 
 // --- conversion and validation at the edge ---

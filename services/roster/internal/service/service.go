@@ -32,6 +32,7 @@ func Descriptor(seedDemo bool) server.Service {
 		Name:       Name,
 		Migrations: []storage.Migrations{sqlstore.Migrations()},
 		Errors:     ports.ErrorTable,
+		Rules:      ports.Rules,
 		Register: func(ctx context.Context, s *server.Server, db *storage.DB, log *zap.Logger) error {
 			units := app.NewOrgUnits(sqlstore.NewOrgUnits(db), db, storage.Now)
 			if seedDemo {

@@ -84,17 +84,19 @@ var listSchema = aip.Schema{
 }
 
 // List reads one page of units and the number of units matching the filter.
-func (r *OrgUnits) List(ctx context.Context, req aip.Request) ([]orgunit.Unit, string, int, error) {
-	q, err := listSchema.Compile(req, 1)
+func (r *OrgUnits) List(ctx context.Context, req aip.Request, access orgunit.Access) ([]orgunit.Unit, string, int, error) {
+	scope, scopeArgs := visible(access)
+	q, err := listSchema.Compile(req, len(scopeArgs)+1)
 	if err != nil {
 		return nil, "", 0, err
 	}
-	where := ""
+	where := " WHERE " + scope
 	if q.Where != "" {
-		where = " WHERE " + q.Where
+		where += " AND " + q.Where
 	}
 	rows, err := r.db.Q(ctx).QueryContext(ctx,
-		fmt.Sprintf(`SELECT %s FROM org_units u%s ORDER BY %s LIMIT %d`, unitColumns, where, q.OrderBy, q.Limit), q.Args...)
+		fmt.Sprintf(`SELECT %s FROM org_units u%s ORDER BY %s LIMIT %d`, unitColumns, where, q.OrderBy, q.Limit),
+		append(scopeArgs, q.Args...)...)
 	if err != nil {
 		return nil, "", 0, err
 	}
@@ -121,23 +123,37 @@ func (r *OrgUnits) List(ctx context.Context, req aip.Request) ([]orgunit.Unit, s
 			return nil, "", 0, err
 		}
 	}
-	total, err := r.count(ctx, req)
+	total, err := r.count(ctx, req, access)
 	return units, next, total, err
 }
 
-func (r *OrgUnits) count(ctx context.Context, req aip.Request) (int, error) {
+func (r *OrgUnits) count(ctx context.Context, req aip.Request, access orgunit.Access) (int, error) {
 	req.PageToken = "" // the filter alone, without the page's keyset condition
-	q, err := listSchema.Compile(req, 1)
+	scope, scopeArgs := visible(access)
+	q, err := listSchema.Compile(req, len(scopeArgs)+1)
 	if err != nil {
 		return 0, err
 	}
-	where := ""
+	where := " WHERE " + scope
 	if q.Where != "" {
-		where = " WHERE " + q.Where
+		where += " AND " + q.Where
 	}
 	var n int
-	err = r.db.Q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM org_units u`+where, q.Args...).Scan(&n)
+	err = r.db.Q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM org_units u`+where, append(scopeArgs, q.Args...)...).Scan(&n)
 	return n, err
+}
+
+// visible is the SQL condition for the units access may see (mirrors Access.CanRead):
+// the home unit's subtree and its ancestors.
+func visible(access orgunit.Access) (string, []any) {
+	switch {
+	case access.ReadAll:
+		return "1 = 1", nil
+	case access.Home == "":
+		return "1 = 0", nil
+	default:
+		return "(substr(u.path, 1, length($1)) = $1 OR substr($1, 1, length(u.path)) = u.path)", []any{access.Home}
+	}
 }
 
 // Count is the number of units.

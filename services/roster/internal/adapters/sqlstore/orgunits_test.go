@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	"github.com/rmsuite/rmsuite/pkg/storage/storagetest"
 	"github.com/rmsuite/rmsuite/services/roster/internal/adapters/sqlstore"
@@ -18,7 +20,7 @@ import (
 // The org-unit repository suite, run against SQLite and PostgreSQL.
 func TestOrgUnitRepository(t *testing.T) {
 	storagetest.Each(t, []storage.Migrations{sqlstore.Migrations()}, func(t *testing.T, db *storage.DB) {
-		ctx := context.Background()
+		ctx := auth.WithPrincipal(context.Background(), app.SeedCaller) // an administrator
 		repo := sqlstore.NewOrgUnits(db)
 		units := app.NewOrgUnits(repo, db, storage.Now)
 
@@ -171,7 +173,7 @@ func TestOrgUnitRepository(t *testing.T) {
 				got, next, total, err := repo.List(ctx, aip.Request{
 					Filter: `parent = "orgUnits/br-west" AND type = TYPE_SUB_BRANCH`, OrderBy: "display_name desc",
 					PageSize: 10, PageToken: token,
-				})
+				}, orgunit.Access{ReadAll: true})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -192,10 +194,48 @@ func TestOrgUnitRepository(t *testing.T) {
 			if len(seen) != 25 || seen[0] != "sb-24" || seen[24] != "sb-00" {
 				t.Fatalf("pages = %v; want sb-24 … sb-00, each once", seen)
 			}
-			_, _, _, err := repo.List(ctx, aip.Request{Filter: `colour = "red"`})
+			_, _, _, err := repo.List(ctx, aip.Request{Filter: `colour = "red"`}, orgunit.Access{ReadAll: true})
 			var ae *aip.Error
 			if !errors.As(err, &ae) || ae.Field != "filter" {
 				t.Fatalf("unknown filter field: err = %v", err)
+			}
+		})
+
+		t.Run("callers see their subtree and ancestors, and change only what they may", func(t *testing.T) {
+			as := func(sub, home string, roles ...auth.Role) context.Context {
+				return auth.WithPrincipal(context.Background(), auth.Principal{Subject: sub, OrgUnit: home, Roles: roles})
+			}
+			sup := as("E2001", "team-1", auth.Supervisor)
+			got, _, total, err := units.List(sup, aip.Request{PageSize: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, u := range got {
+				ids = append(ids, u.ID)
+			}
+			if total != 4 || len(ids) != 4 || !slices.Contains(ids, "team-1") || !slices.Contains(ids, "ho") || slices.Contains(ids, "br-west") {
+				t.Fatalf("supervisor of team-1 sees %v (total %d); want team-1 and its ancestors only", ids, total)
+			}
+			if _, err := units.Get(sup, "br-west"); !errors.Is(err, orgunit.ErrNotFound) {
+				t.Fatalf("out-of-scope read: err = %v, want not found", err)
+			}
+			head := as("E1101", "br-east", auth.BranchHead)
+			if _, err := units.Create(head, app.NewUnit{ID: "team-east-2", DisplayName: "x", Type: orgunit.Team, ParentID: "sb-east-1"}); err != nil {
+				t.Fatalf("branch head adding a team in their subtree: %v", err)
+			}
+			if _, err := units.Create(head, app.NewUnit{ID: "team-west-9", DisplayName: "x", Type: orgunit.Team, ParentID: "br-west"}); !errors.Is(err, orgunit.ErrParentNotFound) {
+				t.Fatalf("branch head adding under an invisible branch: err = %v", err)
+			}
+			name := "renamed"
+			if _, err := units.Update(head, "ho", "", app.Changes{DisplayName: &name}); !errors.Is(err, orgunit.ErrPermissionDenied) {
+				t.Fatalf("branch head renaming the head office (visible, not theirs): err = %v", err)
+			}
+			if _, err := units.Move(head, "sb-east-1", "br-west", ""); !errors.Is(err, orgunit.ErrParentNotFound) {
+				t.Fatalf("branch head moving out of their subtree: err = %v", err)
+			}
+			if _, _, _, err := units.List(context.Background(), aip.Request{}); !errors.Is(err, orgunit.ErrPermissionDenied) {
+				t.Fatalf("no caller: err = %v", err)
 			}
 		})
 
