@@ -86,7 +86,8 @@ lint: tools
 	buf breaking .tmp/current.json --against proto/published.json
 	$(MAKE) --no-print-directory generate
 	@git diff --exit-code --stat -- proto/ || { echo "generated code is out of date: run make generate and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- proto/gen proto/openapi)" || { echo "make generate created untracked files:"; git status --porcelain -- proto/gen proto/openapi; exit 1; }
+	@untracked=$$(git status --porcelain --untracked-files=all -- proto/gen proto/openapi | grep '^??' || true); \
+		test -z "$$untracked" || { echo "make generate created files git does not track (add and commit them):"; echo "$$untracked"; exit 1; }
 
 ## publish-contracts: record the current contracts as published; buf breaking guards them from now on
 .PHONY: publish-contracts

@@ -120,3 +120,32 @@ func TestOrgScopeOverREST(t *testing.T) {
 		t.Fatalf("branch head deleting in another branch: HTTP %d, want 403", code)
 	}
 }
+
+// The audit log of each service is readable over REST, and records the changes made
+// through the gateway with the caller as actor.
+func TestAuditLogOverREST(t *testing.T) {
+	body := map[string]any{"displayName": "审计演示团队", "type": "TYPE_TEAM", "parent": "orgUnits/sub-jingan"}
+	var u orgUnit
+	if code := call(t, "POST", "/v1/orgUnits?orgUnitId=team-audit-e2e", body, &u); code != http.StatusOK {
+		t.Fatalf("create: HTTP %d", code)
+	}
+	t.Cleanup(func() { call(t, "DELETE", "/v1/orgUnits/team-audit-e2e", nil, nil) })
+	var log struct {
+		AuditRecords []struct {
+			Actor, Method, Object string
+			After                 map[string]any
+		} `json:"auditRecords"`
+	}
+	path := `/v1/services/roster/auditRecords?filter=object%3D%22orgUnits%2Fteam-audit-e2e%22`
+	if code := call(t, "GET", path, nil, &log); code != http.StatusOK {
+		t.Fatalf("audit log: HTTP %d", code)
+	}
+	if len(log.AuditRecords) != 1 || log.AuditRecords[0].Actor != "E0001" ||
+		!strings.HasSuffix(log.AuditRecords[0].Method, "/CreateOrgUnit") || log.AuditRecords[0].After["displayName"] != "审计演示团队" {
+		t.Fatalf("audit records = %+v", log.AuditRecords)
+	}
+	var e errorAnswer
+	if code := call(t, "GET", "/v1/services/payroll/auditRecords", nil, &e); code != http.StatusNotFound {
+		t.Fatalf("unknown service log: HTTP %d", code)
+	}
+}

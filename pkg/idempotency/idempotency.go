@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/requestid"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 )
@@ -46,6 +47,7 @@ func Do[T proto.Message](ctx context.Context, db *storage.DB, requestID string, 
 	if ran {
 		return fresh, nil
 	}
+	audit.MarkReplay(ctx) // answered from the record: nothing changed, nothing to audit
 	out := zero.ProtoReflect().New().Interface().(T)
 	if err := proto.Unmarshal(raw, out); err != nil {
 		return zero, err

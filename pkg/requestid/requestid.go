@@ -3,6 +3,7 @@
 package requestid
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 )
@@ -29,4 +30,17 @@ func Valid(s string) bool {
 		}
 	}
 	return true
+}
+
+type ctxKey struct{}
+
+// With returns a context carrying the call's request id.
+func With(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, id)
+}
+
+// From returns the request id carried by ctx, or "".
+func From(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
 }

@@ -96,17 +96,12 @@ func (ic interceptors) requestContext(ctx context.Context, method string) contex
 	if p, ok := peer.FromContext(ctx); ok {
 		fields = append(fields, zap.String("peer", p.Addr.String()))
 	}
-	ctx = context.WithValue(ctx, requestIDKey{}, id)
+	ctx = requestid.With(ctx, id)
 	return logging.WithLogger(ctx, ic.log.With(fields...))
 }
 
-type requestIDKey struct{}
-
 // RequestID is the id of the call ctx belongs to, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return requestid.From(ctx) }
 
 func accessLog(ctx context.Context, start time.Time, err error) {
 	code := status.Code(err)

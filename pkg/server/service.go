@@ -14,11 +14,13 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/config"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/storage"
+	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 )
 
 // Version is the build's version, set by the Makefile with -ldflags -X.
@@ -60,9 +62,25 @@ type Service struct {
 	// Rules declare the permission every RPC of the service needs; a registered RPC
 	// without a rule stops the service at start-up.
 	Rules auth.Rules
+	// HomePath builds, from the open database, the resolver of a caller's home org
+	// path for audit-log scope; nil: the service cannot resolve it, and supervisors
+	// see only their own actions.
+	HomePath func(db *storage.DB) audit.HomePath
 	// Register wires the service's gRPC implementations into s; it may also seed
 	// data. It runs after migrations and before the server starts serving.
 	Register func(ctx context.Context, s *Server, db *storage.DB, log *zap.Logger) error
+}
+
+// AllRules are the service's rules together with those of the APIs every service
+// serves (its audit log).
+func (svc Service) AllRules() auth.Rules {
+	rules := auth.Rules{}
+	for _, set := range []auth.Rules{svc.Rules, audit.Rules} {
+		for m, r := range set {
+			rules[m] = r
+		}
+	}
+	return rules
 }
 
 // Main is the whole body of a service's main: it loads cfg (preset with the
@@ -112,9 +130,10 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 		db.Close()
 		return err
 	}
-	guard := auth.NewGuard(verifier, svc.Rules)
+	rules := svc.AllRules()
+	guard := auth.NewGuard(verifier, rules)
 	srv, err := New(cfg.Server, log, svc.Errors,
-		grpc.ChainUnaryInterceptor(guard.Unary()), grpc.ChainStreamInterceptor(guard.Stream()))
+		grpc.ChainUnaryInterceptor(guard.Unary(), audit.Interceptor(db, rules)), grpc.ChainStreamInterceptor(guard.Stream()))
 	if err != nil {
 		db.Close()
 		return err
@@ -128,13 +147,18 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 		}
 		srv.OnClose(etcd.Close) // closers run in reverse: etcd client first, database last
 	}
+	var home audit.HomePath
+	if svc.HomePath != nil {
+		home = svc.HomePath(db)
+	}
+	srv.Register(&auditv1.AuditService_ServiceDesc, audit.NewServer(svc.Name, db, home))
 	if svc.Register != nil {
 		if err := svc.Register(ctx, srv, db, log); err != nil {
 			srv.shutdown(nil)
 			return fmt.Errorf("start %s: %w", svc.Name, err)
 		}
 	}
-	if err := svc.Rules.Cover(srv.grpc.GetServiceInfo()); err != nil {
+	if err := rules.Cover(srv.grpc.GetServiceInfo()); err != nil {
 		srv.shutdown(nil)
 		return fmt.Errorf("start %s: %w", svc.Name, err)
 	}

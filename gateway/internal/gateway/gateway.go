@@ -25,6 +25,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
+	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 	"github.com/rmsuite/rmsuite/proto/openapi"
 )
@@ -116,6 +117,11 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 			g.Close()
 			return nil, err
 		}
+	}
+
+	if err := auditv1.RegisterAuditServiceHandlerClient(ctx, mux, newAuditRouter(g.conns)); err != nil {
+		g.Close()
+		return nil, err
 	}
 
 	routes := http.NewServeMux()

@@ -32,6 +32,12 @@ type OrgUnitRepository interface {
 	Delete(ctx context.Context, id string) error
 }
 
+// ChangeLog hears of every change, inside the change's transaction (the audit log).
+// before is nil for a creation, after for a deletion.
+type ChangeLog interface {
+	Changed(ctx context.Context, before, after *orgunit.Unit) error
+}
+
 // Transactor runs a function in one transaction carried by its context.
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
@@ -39,14 +45,23 @@ type Transactor interface {
 
 // OrgUnits are the org-unit use cases.
 type OrgUnits struct {
-	repo OrgUnitRepository
-	tx   Transactor
-	now  func() time.Time
+	repo    OrgUnitRepository
+	tx      Transactor
+	now     func() time.Time
+	changes ChangeLog
 }
 
-// NewOrgUnits wires the use cases; now gives the storage time (UTC, microseconds).
-func NewOrgUnits(repo OrgUnitRepository, tx Transactor, now func() time.Time) *OrgUnits {
-	return &OrgUnits{repo: repo, tx: tx, now: now}
+// NewOrgUnits wires the use cases; now gives the storage time (UTC, microseconds);
+// changes (may be nil) hears of every change.
+func NewOrgUnits(repo OrgUnitRepository, tx Transactor, now func() time.Time, changes ChangeLog) *OrgUnits {
+	return &OrgUnits{repo: repo, tx: tx, now: now, changes: changes}
+}
+
+func (s *OrgUnits) changed(ctx context.Context, before, after *orgunit.Unit) error {
+	if s.changes == nil {
+		return nil
+	}
+	return s.changes.Changed(ctx, before, after)
 }
 
 // NewUnit is what a caller gives to create a unit. ID may be empty.
@@ -100,7 +115,7 @@ func (s *OrgUnits) Create(ctx context.Context, in NewUnit) (orgunit.Unit, error)
 			return err
 		}
 		out = u
-		return nil
+		return s.changed(ctx, nil, &u)
 	})
 	return out, err
 }
@@ -170,6 +185,7 @@ func (s *OrgUnits) Update(ctx context.Context, id, etag string, c Changes) (orgu
 		if err != nil {
 			return err
 		}
+		before := u
 		if c.Type != nil && *c.Type != u.Type {
 			return fmt.Errorf("%w: type cannot change after create (orgUnits/%s is a %s)", orgunit.ErrImmutable, id, u.Type)
 		}
@@ -192,7 +208,7 @@ func (s *OrgUnits) Update(ctx context.Context, id, etag string, c Changes) (orgu
 			return err
 		}
 		out = u
-		return nil
+		return s.changed(ctx, &before, &u)
 	})
 	return out, err
 }
@@ -224,8 +240,9 @@ func (s *OrgUnits) Move(ctx context.Context, id, newParentID, etag string) (orgu
 		}
 		if parent.ID == u.ParentID {
 			out = u // already there: nothing changes
-			return nil
+			return s.changed(ctx, &u, &u)
 		}
+		before := u
 		oldPath, prev := u.Path, u.Revision
 		u.ParentID = parent.ID
 		u.Path = orgunit.PathUnder(&parent, u.ID)
@@ -235,7 +252,7 @@ func (s *OrgUnits) Move(ctx context.Context, id, newParentID, etag string) (orgu
 			return err
 		}
 		out = u
-		return nil
+		return s.changed(ctx, &before, &u)
 	})
 	return out, err
 }
@@ -250,7 +267,10 @@ func (s *OrgUnits) Delete(ctx context.Context, id, etag string) error {
 		if err := orgunit.CheckDelete(u); err != nil {
 			return err
 		}
-		return s.repo.Delete(ctx, id)
+		if err := s.repo.Delete(ctx, id); err != nil {
+			return err
+		}
+		return s.changed(ctx, &u, nil)
 	})
 }
 

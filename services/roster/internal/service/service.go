@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/server"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
@@ -33,8 +34,11 @@ func Descriptor(seedDemo bool) server.Service {
 		Migrations: []storage.Migrations{sqlstore.Migrations()},
 		Errors:     ports.ErrorTable,
 		Rules:      ports.Rules,
+		HomePath: func(db *storage.DB) audit.HomePath {
+			return ports.HomePath(sqlstore.NewOrgUnits(db))
+		},
 		Register: func(ctx context.Context, s *server.Server, db *storage.DB, log *zap.Logger) error {
-			units := app.NewOrgUnits(sqlstore.NewOrgUnits(db), db, storage.Now)
+			units := app.NewOrgUnits(sqlstore.NewOrgUnits(db), db, storage.Now, ports.AuditLog{})
 			if seedDemo {
 				seeded, err := units.Seed(ctx, SeedOrgUnits)
 				if err != nil {

@@ -15,7 +15,7 @@ import (
 func BenchmarkGetOrgUnitSQLite(b *testing.B) {
 	db := storagetest.Open(b, storagetest.SQLiteURL(b), []storage.Migrations{sqlstore.Migrations()})
 	repo := sqlstore.NewOrgUnits(db)
-	units := app.NewOrgUnits(repo, db, storage.Now)
+	units := app.NewOrgUnits(repo, db, storage.Now, nil)
 	ctx := context.Background()
 	for _, u := range []app.NewUnit{
 		{ID: "ho", DisplayName: "总行", Type: orgunit.HeadOffice},

@@ -22,7 +22,7 @@ func TestOrgUnitRepository(t *testing.T) {
 	storagetest.Each(t, []storage.Migrations{sqlstore.Migrations()}, func(t *testing.T, db *storage.DB) {
 		ctx := auth.WithPrincipal(context.Background(), app.SeedCaller) // an administrator
 		repo := sqlstore.NewOrgUnits(db)
-		units := app.NewOrgUnits(repo, db, storage.Now)
+		units := app.NewOrgUnits(repo, db, storage.Now, nil)
 
 		mk := func(id string, typ orgunit.Type, parent, code string) orgunit.Unit {
 			t.Helper()
