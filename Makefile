@@ -74,6 +74,8 @@ run: build
 test:
 	@if [ "$${CI:-}" = "true" ]; then deploy/local/postgres.sh --must; else deploy/local/postgres.sh; fi
 	go test -count=1 -timeout 15m $(PACKAGES)
+	@echo "benchmarks, once each, so that they keep working (make bench measures):"
+	go test -count=1 -run '^$$' -bench . -benchtime 1x ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/
 
 ## lint: vet, formatting, contracts (lint, format, breaking) and generated-code drift
 .PHONY: lint

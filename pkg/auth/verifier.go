@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,7 +67,22 @@ type Verifier struct {
 	keys    jose.JSONWebKeySet
 	loaded  time.Time // when keys were last (re)loaded
 	modTime time.Time // of the JWKS file
+
+	// Tokens verified recently, by hash: a browser sends the same token on every
+	// call, and a signature check costs far more than the call it guards.
+	cacheMu sync.Mutex
+	cache   map[[32]byte]cachedPrincipal
 }
+
+type cachedPrincipal struct {
+	p     Principal
+	until time.Time
+}
+
+const (
+	cacheFor     = time.Minute // a cached verification is redone after this, or at the token's expiry
+	cacheEntries = 10000
+)
 
 // NewVerifier loads the key set once (failing if it cannot) and reloads it as it
 // goes.
@@ -85,16 +101,43 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 // current key, issuer, audience, expiry and not-before (one minute of clock skew),
 // and at least one known role.
 func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) {
+	sum := sha256.Sum256([]byte(token))
+	now := v.now()
+	v.cacheMu.Lock()
+	c, ok := v.cache[sum]
+	v.cacheMu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.p, nil
+	}
+	p, exp, err := v.verify(ctx, token)
+	if err != nil {
+		return Principal{}, err
+	}
+	until := now.Add(cacheFor)
+	if exp.Before(until) {
+		until = exp
+	}
+	v.cacheMu.Lock()
+	if v.cache == nil || len(v.cache) >= cacheEntries {
+		v.cache = make(map[[32]byte]cachedPrincipal) // simple bound: start afresh
+	}
+	v.cache[sum] = cachedPrincipal{p: p, until: until}
+	v.cacheMu.Unlock()
+	return p, nil
+}
+
+// verify checks a token for real and returns its caller and expiry.
+func (v *Verifier) verify(ctx context.Context, token string) (Principal, time.Time, error) {
 	tok, err := jwt.ParseSigned(token, Algorithms)
 	if err != nil {
-		return Principal{}, fmt.Errorf("%w: not a signed token with an accepted algorithm (%v)", ErrUnauthenticated, err)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: not a signed token with an accepted algorithm (%v)", ErrUnauthenticated, err)
 	}
 	if len(tok.Headers) != 1 {
-		return Principal{}, fmt.Errorf("%w: token must have exactly one signature", ErrUnauthenticated)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: token must have exactly one signature", ErrUnauthenticated)
 	}
 	keys := v.keysFor(ctx, tok.Headers[0].KeyID)
 	if len(keys) == 0 {
-		return Principal{}, fmt.Errorf("%w: token signed with an unknown key", ErrUnauthenticated)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: token signed with an unknown key", ErrUnauthenticated)
 	}
 	var claims Claims
 	verified := false
@@ -105,18 +148,18 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 		}
 	}
 	if !verified {
-		return Principal{}, fmt.Errorf("%w: signature does not verify", ErrUnauthenticated)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: signature does not verify", ErrUnauthenticated)
 	}
 	if claims.Expiry == nil {
-		return Principal{}, fmt.Errorf("%w: token has no expiry", ErrUnauthenticated)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: token has no expiry", ErrUnauthenticated)
 	}
 	if err := claims.Claims.ValidateWithLeeway(jwt.Expected{
 		Issuer: v.cfg.Issuer, AnyAudience: jwt.Audience{v.cfg.Audience}, Time: v.now(),
 	}, time.Minute); err != nil {
-		return Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	if claims.Subject == "" {
-		return Principal{}, fmt.Errorf("%w: token has no subject", ErrUnauthenticated)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: token has no subject", ErrUnauthenticated)
 	}
 	p := Principal{Subject: claims.Subject, Name: claims.Name, OrgUnit: claims.OrgUnit, OnBehalfOf: claims.OnBehalfOf}
 	for _, r := range claims.Roles {
@@ -127,9 +170,9 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 		}
 	}
 	if len(p.Roles) == 0 {
-		return Principal{}, fmt.Errorf("%w: token carries no known role", ErrUnauthenticated)
+		return Principal{}, time.Time{}, fmt.Errorf("%w: token carries no known role", ErrUnauthenticated)
 	}
-	return p, nil
+	return p, claims.Expiry.Time(), nil
 }
 
 // keysFor returns the keys that may have signed a token with kid, reloading the set

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	"github.com/rmsuite/rmsuite/pkg/storage/storagetest"
 	"github.com/rmsuite/rmsuite/services/roster/internal/adapters/sqlstore"
@@ -16,7 +17,7 @@ func BenchmarkGetOrgUnitSQLite(b *testing.B) {
 	db := storagetest.Open(b, storagetest.SQLiteURL(b), []storage.Migrations{sqlstore.Migrations()})
 	repo := sqlstore.NewOrgUnits(db)
 	units := app.NewOrgUnits(repo, db, storage.Now, nil)
-	ctx := context.Background()
+	ctx := auth.WithPrincipal(context.Background(), app.SeedCaller)
 	for _, u := range []app.NewUnit{
 		{ID: "ho", DisplayName: "总行", Type: orgunit.HeadOffice},
 		{ID: "br", DisplayName: "分行", Type: orgunit.Branch, ParentID: "ho"},
