@@ -114,8 +114,8 @@ func markdown(r Report) string {
 	b.WriteString("Both calls run in the same benchmark, one after the other, with 32 concurrent HTTP clients on the same\n" +
 		"machine as the servers (real processes: embedded etcd, the roster service on SQLite, the gateway):\n\n" +
 		"- **baseline**: `GET /healthz?service=roster` — HTTP → gateway → one `grpc.health.v1.Health/Check` on the roster (through etcd discovery);\n" +
-		"- **target**: `GET /v1/orgUnits/branch-east` with a bearer token — HTTP → gateway (token verified) → roster `GetOrgUnit`\n"+
-		"  (token verified again, permission and org-scope checks, interceptors, validation) → SQLite → JSON. Verified tokens are\n"+
+		"- **target**: `GET /v1/orgUnits/branch-east` with a bearer token — HTTP → gateway (token verified) → roster `GetOrgUnit`\n" +
+		"  (token verified again, permission and org-scope checks, interceptors, validation) → SQLite → JSON. Verified tokens are\n" +
 		"  cached for up to a minute (never past their expiry), so the signature is checked once per token, not per call.\n\n")
 	fmt.Fprintf(&b, "Target: %s — **%s**.\n\n", r.Target, map[bool]string{true: "met", false: "NOT met"}[r.Met])
 	b.WriteString("| metric | median | min | max | runs |\n|---|---|---|---|---|\n")
