@@ -149,3 +149,24 @@ func TestAuditLogOverREST(t *testing.T) {
 		t.Fatalf("unknown service log: HTTP %d", code)
 	}
 }
+
+// Approvals of every service are reachable over REST (routed by the service in the
+// path), within the caller's scope.
+func TestApprovalsOverREST(t *testing.T) {
+	var list struct {
+		Approvals []map[string]any `json:"approvals"`
+	}
+	for _, svc := range []string{"roster", "assessment", "compensation", "visits"} {
+		if code := call(t, "GET", "/v1/services/"+svc+"/approvals?filter=state%3DPENDING", nil, &list); code != http.StatusOK {
+			t.Fatalf("approvals of %s: HTTP %d", svc, code)
+		}
+	}
+	var e errorAnswer
+	if code := call(t, "POST", "/v1/services/roster/approvals/nope:approve", map[string]any{}, &e); code != http.StatusNotFound {
+		t.Fatalf("approving a missing approval: HTTP %d (%s)", code, e.Error.Message)
+	}
+	cm := sys.tokenFor("E3001", "team-lujiazui", auth.CustomerManager)
+	if code := callAs(t, cm, "POST", "/v1/services/roster/approvals/nope:approve", map[string]any{}, &e); code != http.StatusForbidden {
+		t.Fatalf("a customer manager deciding: HTTP %d, want 403", code)
+	}
+}

@@ -64,6 +64,31 @@ func Record(ctx context.Context, c Change) error {
 	return nil
 }
 
+// Recorded is how many changes the current call has recorded so far.
+func Recorded(ctx context.Context) int {
+	rec, ok := ctx.Value(recorderKey{}).(*recorder)
+	if !ok {
+		return 0
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return len(rec.changes)
+}
+
+// Annotate gives the changes recorded so far that have no reason this one, e.g.
+// "approved services/roster/approvals/… prepared by E1101".
+func Annotate(ctx context.Context, reason string) {
+	if rec, ok := ctx.Value(recorderKey{}).(*recorder); ok {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		for i := range rec.changes {
+			if rec.changes[i].Reason == "" {
+				rec.changes[i].Reason = reason
+			}
+		}
+	}
+}
+
 // MarkReplay notes that the call was answered from its idempotency record: nothing
 // changed, so nothing is recorded.
 func MarkReplay(ctx context.Context) {

@@ -11,17 +11,21 @@ const (
 	OrgUnitsRead  Permission = "roster.orgUnits.read"
 	OrgUnitsWrite Permission = "roster.orgUnits.write"
 	AuditRead     Permission = "audit.records.read"
+	// Approvals: reading one's own and those in scope; deciding on others' actions.
+	// Each action also names the permission its approver needs.
+	ApprovalsRead   Permission = "approvals.read"
+	ApprovalsDecide Permission = "approvals.decide"
 )
 
 // RolePermissions is what each role may do — the one table of the suite. Object
 // scope (own records, team, subtree) narrows it further inside each service.
 var RolePermissions = map[Role][]Permission{
-	CustomerManager: {OrgUnitsRead},
-	Supervisor:      {OrgUnitsRead, AuditRead},
-	BranchHead:      {OrgUnitsRead, OrgUnitsWrite, AuditRead},
-	HROfficer:       {OrgUnitsRead, AuditRead},
-	Committee:       {OrgUnitsRead, AuditRead},
-	Administrator:   {OrgUnitsRead, OrgUnitsWrite, AuditRead},
+	CustomerManager: {OrgUnitsRead, ApprovalsRead},
+	Supervisor:      {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide},
+	BranchHead:      {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide},
+	HROfficer:       {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide},
+	Committee:       {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide},
+	Administrator:   {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide},
 	System:          {OrgUnitsRead},
 }
 

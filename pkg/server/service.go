@@ -14,12 +14,14 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/approval"
 	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/config"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/storage"
+	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 )
 
@@ -66,16 +68,19 @@ type Service struct {
 	// path for audit-log scope; nil: the service cannot resolve it, and supervisors
 	// see only their own actions.
 	HomePath func(db *storage.DB) audit.HomePath
+	// Appliers builds, from the open database, the functions that apply the
+	// service's approved actions (maker–checker); nil when it has none yet.
+	Appliers func(db *storage.DB) approval.Appliers
 	// Register wires the service's gRPC implementations into s; it may also seed
 	// data. It runs after migrations and before the server starts serving.
 	Register func(ctx context.Context, s *Server, db *storage.DB, log *zap.Logger) error
 }
 
 // AllRules are the service's rules together with those of the APIs every service
-// serves (its audit log).
+// serves (its audit log and its approvals).
 func (svc Service) AllRules() auth.Rules {
 	rules := auth.Rules{}
-	for _, set := range []auth.Rules{svc.Rules, audit.Rules} {
+	for _, set := range []auth.Rules{svc.Rules, audit.Rules, approval.Rules} {
 		for m, r := range set {
 			rules[m] = r
 		}
@@ -132,7 +137,8 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 	}
 	rules := svc.AllRules()
 	guard := auth.NewGuard(verifier, rules)
-	srv, err := New(cfg.Server, log, svc.Errors,
+	errorTable := append(append(apierr.Table{}, svc.Errors...), approval.Errors...)
+	srv, err := New(cfg.Server, log, errorTable,
 		grpc.ChainUnaryInterceptor(guard.Unary(), audit.Interceptor(db, rules)), grpc.ChainStreamInterceptor(guard.Stream()))
 	if err != nil {
 		db.Close()
@@ -152,6 +158,11 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 		home = svc.HomePath(db)
 	}
 	srv.Register(&auditv1.AuditService_ServiceDesc, audit.NewServer(svc.Name, db, home))
+	var appliers approval.Appliers
+	if svc.Appliers != nil {
+		appliers = svc.Appliers(db)
+	}
+	srv.Register(&approvalv1.ApprovalService_ServiceDesc, approval.NewServer(svc.Name, db, appliers, home))
 	if svc.Register != nil {
 		if err := svc.Register(ctx, srv, db, log); err != nil {
 			srv.shutdown(nil)

@@ -25,6 +25,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
+	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 	"github.com/rmsuite/rmsuite/proto/openapi"
@@ -120,6 +121,10 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 	}
 
 	if err := auditv1.RegisterAuditServiceHandlerClient(ctx, mux, newAuditRouter(g.conns)); err != nil {
+		g.Close()
+		return nil, err
+	}
+	if err := approvalv1.RegisterApprovalServiceHandlerClient(ctx, mux, newApprovalRouter(g.conns)); err != nil {
 		g.Close()
 		return nil, err
 	}
