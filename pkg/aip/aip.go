@@ -173,6 +173,16 @@ type Query struct {
 	fingerprint string
 }
 
+// WhereClause is " WHERE " followed by scope (a condition of the repository's own,
+// e.g. the caller's visibility, whose placeholders come before firstPlaceholder) and
+// the request's condition, joined by AND.
+func (q Query) WhereClause(scope string) string {
+	if q.Where == "" {
+		return " WHERE " + scope
+	}
+	return " WHERE " + scope + " AND " + q.Where
+}
+
 // Error is a client error in one request field. A gRPC layer can report it as
 // InvalidArgument with a google.rpc.BadRequest field violation made of Field
 // and Description.

@@ -52,11 +52,6 @@ func NewServer(service string, db *storage.DB, appliers Appliers, home audit.Hom
 	return &Server{service: service, db: db, appliers: appliers, home: home}
 }
 
-// allScope are the roles whose scope is the whole bank.
-func allScope(p auth.Principal) bool {
-	return p.HasAny(auth.Administrator, auth.HROfficer, auth.Committee)
-}
-
 // homePath is the caller's home org path, "" when unknown.
 func (s *Server) homePath(ctx context.Context, p auth.Principal) (string, error) {
 	if s.home == nil || p.OrgUnit == "" {
@@ -67,7 +62,7 @@ func (s *Server) homePath(ctx context.Context, p auth.Principal) (string, error)
 
 // inScope: the approval's object lies in the caller's subtree.
 func inScope(p auth.Principal, home string, a Approval) bool {
-	return allScope(p) || (home != "" && p.HasAny(auth.Supervisor, auth.BranchHead) && strings.HasPrefix(a.Action.OrgPath, home))
+	return p.BankWide() || (home != "" && p.HasAny(auth.Supervisor, auth.BranchHead) && strings.HasPrefix(a.Action.OrgPath, home))
 }
 
 func (s *Server) parseName(field, name string) (string, error) {
@@ -145,7 +140,7 @@ func (s *Server) ListApprovals(ctx context.Context, req *approvalv1.ListApproval
 	}
 	scope, args := "prepared_by = $1", []any{p.Subject}
 	switch {
-	case allScope(p):
+	case p.BankWide():
 		scope, args = "1 = 1", nil
 	case home != "" && p.HasAny(auth.Supervisor, auth.BranchHead):
 		scope, args = "(prepared_by = $1 OR substr(org_path, 1, length($2)) = $2)", []any{p.Subject, home}
@@ -155,12 +150,8 @@ func (s *Server) ListApprovals(ctx context.Context, req *approvalv1.ListApproval
 	if err != nil {
 		return nil, err
 	}
-	where := " WHERE " + scope
-	if q.Where != "" {
-		where += " AND " + q.Where
-	}
 	rows, err := s.db.Q(ctx).QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM approvals%s ORDER BY %s LIMIT %d`,
-		columns, where, q.OrderBy, q.Limit), append(args, q.Args...)...)
+		columns, q.WhereClause(scope), q.OrderBy, q.Limit), append(args, q.Args...)...)
 	if err != nil {
 		return nil, err
 	}

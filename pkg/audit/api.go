@@ -71,12 +71,9 @@ func (s *Server) ListAuditRecords(ctx context.Context, req *auditv1.ListAuditRec
 	if err != nil {
 		return nil, err
 	}
-	where := " WHERE " + scope
-	if q.Where != "" {
-		where += " AND " + q.Where
-	}
 	rows, err := s.db.Q(ctx).QueryContext(ctx, fmt.Sprintf(`SELECT id, at, actor, actor_roles, on_behalf_of, method, request_id,
-		object_type, object_name, before_json, after_json, reason FROM audit_log%s ORDER BY %s LIMIT %d`, where, q.OrderBy, q.Limit),
+		object_type, object_name, before_json, after_json, reason FROM audit_log%s ORDER BY %s LIMIT %d`,
+		q.WhereClause(scope), q.OrderBy, q.Limit),
 		append(args, q.Args...)...)
 	if err != nil {
 		return nil, err
@@ -128,7 +125,7 @@ func (s *Server) scope(ctx context.Context) (string, []any, error) {
 	if !ok {
 		return "", nil, fmt.Errorf("audit: no verified caller")
 	}
-	if p.HasAny(auth.Administrator, auth.HROfficer, auth.Committee) {
+	if p.BankWide() {
 		return "1 = 1", nil, nil
 	}
 	if p.HasAny(auth.Supervisor, auth.BranchHead) && s.home != nil && p.OrgUnit != "" {

@@ -92,9 +92,6 @@ type Guard struct {
 // NewGuard checks calls against rules with tokens verified by v.
 func NewGuard(v *Verifier, rules Rules) *Guard { return &Guard{verifier: v, rules: rules} }
 
-// Rules are the guard's rules.
-func (g *Guard) Rules() Rules { return g.rules }
-
 // Unary is the guard as a unary interceptor.
 func (g *Guard) Unary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {

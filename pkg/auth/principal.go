@@ -52,6 +52,10 @@ func (p Principal) HasAny(rs ...Role) bool {
 	return false
 }
 
+// BankWide reports whether the principal's scope is the whole bank (administrator,
+// HR, assessment committee) rather than their own org subtree.
+func (p Principal) BankWide() bool { return p.HasAny(Administrator, HROfficer, Committee) }
+
 type principalKey struct{}
 
 // WithPrincipal returns a context carrying p.

@@ -90,12 +90,8 @@ func (r *OrgUnits) List(ctx context.Context, req aip.Request, access orgunit.Acc
 	if err != nil {
 		return nil, "", 0, err
 	}
-	where := " WHERE " + scope
-	if q.Where != "" {
-		where += " AND " + q.Where
-	}
 	rows, err := r.db.Q(ctx).QueryContext(ctx,
-		fmt.Sprintf(`SELECT %s FROM org_units u%s ORDER BY %s LIMIT %d`, unitColumns, where, q.OrderBy, q.Limit),
+		fmt.Sprintf(`SELECT %s FROM org_units u%s ORDER BY %s LIMIT %d`, unitColumns, q.WhereClause(scope), q.OrderBy, q.Limit),
 		append(scopeArgs, q.Args...)...)
 	if err != nil {
 		return nil, "", 0, err
@@ -134,12 +130,8 @@ func (r *OrgUnits) count(ctx context.Context, req aip.Request, access orgunit.Ac
 	if err != nil {
 		return 0, err
 	}
-	where := " WHERE " + scope
-	if q.Where != "" {
-		where += " AND " + q.Where
-	}
 	var n int
-	err = r.db.Q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM org_units u`+where, append(scopeArgs, q.Args...)...).Scan(&n)
+	err = r.db.Q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM org_units u`+q.WhereClause(scope), append(scopeArgs, q.Args...)...).Scan(&n)
 	return n, err
 }
 
