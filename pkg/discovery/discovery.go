@@ -17,7 +17,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +30,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	gresolver "google.golang.org/grpc/resolver"
 )
 
 // Prefix is where every instance registers.
@@ -214,18 +217,48 @@ func (r *Registration) Deregister(ctx context.Context) error {
 
 // Dial connects to a service through etcd with round-robin load balancing. Extra
 // options (credentials, interceptors) are appended; without credentials the
-// connection is plaintext.
+// connection is plaintext. With TLS (tlsfiles.Config.DialOption), each instance's
+// certificate is checked against the host it registered.
 func Dial(cli *clientv3.Client, service string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
 	builder, err := resolver.NewBuilder(cli)
 	if err != nil {
 		return nil, err
 	}
 	base := []grpc.DialOption{
-		grpc.WithResolvers(builder),
+		grpc.WithResolvers(hostNames{builder}),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
 	}
 	return grpc.NewClient(Target(service), append(base, opts...)...)
+}
+
+// hostNames wraps the etcd resolver so that every address carries its own host as
+// its server name: TLS then verifies an instance by the host it registered, where the
+// channel's authority (the etcd prefix, rmsuite/services/<service>) names no host.
+type hostNames struct{ gresolver.Builder }
+
+func (b hostNames) Build(target gresolver.Target, cc gresolver.ClientConn, opts gresolver.BuildOptions) (gresolver.Resolver, error) {
+	return b.Builder.Build(target, hostNamesConn{cc}, opts)
+}
+
+type hostNamesConn struct{ gresolver.ClientConn }
+
+func (cc hostNamesConn) UpdateState(s gresolver.State) error {
+	withHost := func(addrs []gresolver.Address) []gresolver.Address {
+		out := slices.Clone(addrs)
+		for i, a := range out {
+			if host, _, err := net.SplitHostPort(a.Addr); err == nil && a.ServerName == "" {
+				out[i].ServerName = host
+			}
+		}
+		return out
+	}
+	s.Addresses = withHost(s.Addresses)
+	s.Endpoints = slices.Clone(s.Endpoints)
+	for i := range s.Endpoints {
+		s.Endpoints[i].Addresses = withHost(s.Endpoints[i].Addresses)
+	}
+	return cc.ClientConn.UpdateState(s)
 }
 
 // Instance is one registered instance as listed from etcd.

@@ -21,6 +21,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/storage"
+	"github.com/rmsuite/rmsuite/pkg/tlsfiles"
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 )
@@ -43,6 +44,9 @@ type ServiceConfig struct {
 	SeedDemo  bool   `flag:"seed-demo-data" env:"SEED_DEMO_DATA" default:"false" usage:"on first start, fill an empty database with demonstration data"`
 	// How long a request_id is remembered; a retry after that is a new request.
 	RequestIDRetention time.Duration `flag:"request-id-retention" env:"REQUEST_ID_RETENTION" default:"168h" usage:"how long request ids are remembered for safe retries"`
+	// TLS secures the gRPC this service serves and, through cfg.TLS.DialOption, the
+	// gRPC it dials; off (plaintext) unless certificate files are configured.
+	TLS tlsfiles.ServerConfig
 }
 
 // Validate checks every part.
@@ -53,7 +57,7 @@ func (c ServiceConfig) Validate() error {
 	if c.RequestIDRetention != 0 && c.RequestIDRetention < time.Hour { // 0: the default
 		return errors.New("request-id-retention must be at least 1h: clients retry for longer than that")
 	}
-	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate())
+	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate(), c.TLS.Validate())
 }
 
 // Service describes one rmsuite service to Run.
@@ -138,7 +142,12 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 	rules := svc.AllRules()
 	guard := auth.NewGuard(verifier, rules)
 	errorTable := append(append(apierr.Table{}, svc.Errors...), approval.Errors...)
-	srv, err := New(cfg.Server, log, errorTable,
+	creds, err := cfg.TLS.ServerCredentials(log) // plaintext when TLS is off
+	if err != nil {
+		db.Close()
+		return err
+	}
+	srv, err := New(cfg.Server, log, errorTable, grpc.Creds(creds),
 		grpc.ChainUnaryInterceptor(guard.Unary(), audit.Interceptor(db, rules)), grpc.ChainStreamInterceptor(guard.Stream()))
 	if err != nil {
 		db.Close()

@@ -183,14 +183,14 @@ func (f *fakeRoster) DeleteOrgUnit(ctx context.Context, req *rosterv1.DeleteOrgU
 }
 
 // startBackend serves the fake roster and the standard health service on a free
-// local port; both stop when the test ends.
-func startBackend(t *testing.T) (addr string, fake *fakeRoster, hs *health.Server) {
+// local port (with opts, e.g. TLS credentials); both stop when the test ends.
+func startBackend(t *testing.T, opts ...grpc.ServerOption) (addr string, fake *fakeRoster, hs *health.Server) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(opts...)
 	fake = &fakeRoster{}
 	hs = health.NewServer()
 	rosterv1.RegisterRosterServiceServer(srv, fake)

@@ -18,13 +18,13 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
+	"github.com/rmsuite/rmsuite/pkg/tlsfiles"
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
@@ -45,6 +45,9 @@ type Config struct {
 	RequestTimeout time.Duration `flag:"request-timeout" env:"REQUEST_TIMEOUT" default:"15s" usage:"deadline of a REST call, passed on to the gRPC backends"`
 	RouteTimeouts  []string      `flag:"route-timeouts" env:"ROUTE_TIMEOUTS" default:"" usage:"per-route deadlines by path prefix, e.g. /v1/payrollRuns=120s,/v1/orgUnits=5s"`
 	CORSOrigins    []string      `flag:"cors-origins" env:"CORS_ORIGINS" default:"" usage:"origins allowed to call the API from a browser (* for any); empty disables CORS"`
+	// TLS secures the calls to the backends (static or from etcd); off (plaintext)
+	// unless certificate files are configured.
+	TLS tlsfiles.Config
 }
 
 // Validate checks the settings.
@@ -61,7 +64,7 @@ func (c Config) Validate() error {
 	if len(c.Backends) == 0 && len(c.Discovery.EtcdEndpoints) == 0 {
 		return errors.New("give etcd-endpoints (or static backends)")
 	}
-	return errors.Join(c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate())
+	return errors.Join(c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate(), c.TLS.Validate())
 }
 
 // Gateway is the HTTP handler and its backend connections.
@@ -83,13 +86,17 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 	if err != nil {
 		return nil, err
 	}
+	creds, err := cfg.TLS.DialOption(log) // plaintext when TLS is off
+	if err != nil {
+		return nil, err
+	}
 	g := &Gateway{cfg: cfg, log: log, conns: map[string]*grpc.ClientConn{}}
 	for _, name := range Services {
 		var conn *grpc.ClientConn
 		if addr, ok := static[name]; ok {
-			conn, err = grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+			conn, err = grpc.NewClient(addr, creds)
 		} else if etcd != nil {
-			conn, err = discovery.Dial(etcd, name)
+			conn, err = discovery.Dial(etcd, name, creds)
 		} else {
 			continue
 		}
