@@ -122,6 +122,11 @@ type Field struct {
 	// client as a filter error, so it should say what a valid value is.
 	// Fields with Convert do not support ":".
 	Convert func(string) (any, error)
+	// Match, if set, writes the SQL condition itself from the operator ("=" or
+	// "<>"; other operators are refused) and the argument's placeholder, e.g. an
+	// org-unit field that matches a whole subtree. Column is then used only for
+	// ordering.
+	Match func(op, placeholder string) string
 	// Orderable allows the field in order_by. Its column must be NOT NULL,
 	// or keyset pagination skips or repeats rows.
 	Orderable bool

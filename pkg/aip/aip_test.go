@@ -275,3 +275,27 @@ func TestPageSize(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestFieldMatchWritesItsOwnCondition(t *testing.T) {
+	s := aip.Schema{Fields: map[string]aip.Field{
+		"org_unit": {Column: "x.org", Type: aip.String, Match: func(op, ph string) string {
+			if op == "=" {
+				return "in_subtree(x.path, " + ph + ")"
+			}
+			return "NOT in_subtree(x.path, " + ph + ")"
+		}},
+	}, Tiebreak: "x.id", DefaultPageSize: 10, MaxPageSize: 10}
+	q, err := s.Compile(aip.Request{Filter: `org_unit = "a" AND -org_unit = "b"`}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(q.Where, "in_subtree(x.path, $1)") || len(q.Args) != 2 {
+		t.Fatalf("where = %q args = %v", q.Where, q.Args)
+	}
+	if _, err := s.Compile(aip.Request{Filter: `org_unit < "a"`}, 1); err == nil {
+		t.Fatal("< accepted on a Match field")
+	}
+	if _, err := s.Compile(aip.Request{Filter: `org_unit : "a"`}, 1); err == nil {
+		t.Fatal(": accepted on a Match field")
+	}
+}

@@ -156,6 +156,8 @@ func (p *parser) comparison() (string, error) {
 	}
 
 	switch {
+	case f.Match != nil && op != "=" && op != "!=":
+		return "", p.errorf(opAt, "%s can only be compared with = or !=", name)
 	case op == ":" && (f.Type != String || f.Convert != nil):
 		return "", p.errorf(opAt, "':' (contains) only works on free-text fields; compare %s with = or != instead", name)
 	case op == ":":
@@ -206,6 +208,9 @@ func (p *parser) comparison() (string, error) {
 	}
 	if op == "!=" {
 		op = "<>"
+	}
+	if f.Match != nil {
+		return f.Match(op, p.args.add(v)), nil
 	}
 	return f.Column + " " + op + " " + p.args.add(v), nil
 }

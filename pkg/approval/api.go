@@ -199,7 +199,7 @@ func (s *Server) ApproveApproval(ctx context.Context, req *approvalv1.ApproveApp
 		if a, err = decide(ctx, s.db, a, Approved, p.Subject, req.GetReason()); err != nil {
 			return nil, err
 		}
-		if err := apply(ctx, a.Action.Payload); err != nil {
+		if err := apply(withApplying(ctx, Applying{Name: s.name(a), PreparedBy: a.PreparedBy, DecidedBy: p.Subject}), a.Action.Payload); err != nil {
 			return nil, err // the decision rolls back with the failed effect
 		}
 		note := fmt.Sprintf("approved %s (prepared by %s)", s.name(a), a.PreparedBy)
@@ -295,11 +295,16 @@ func (s *Server) record(ctx context.Context, before, after Approval, reason stri
 	return err
 }
 
-func (s *Server) name(a Approval) string { return "services/" + s.service + "/approvals/" + a.ID }
+func (s *Server) name(a Approval) string { return Name(s.service, a.ID) }
 
-func (s *Server) toProto(a Approval) *approvalv1.Approval {
+// Name is the resource name of approval id of service.
+func Name(service, id string) string { return "services/" + service + "/approvals/" + id }
+
+func (s *Server) toProto(a Approval) *approvalv1.Approval { return toProto(s.service, a) }
+
+func toProto(service string, a Approval) *approvalv1.Approval {
 	out := &approvalv1.Approval{
-		Name: s.name(a), Action: a.Action.Action, Object: a.Action.Object, Summary: a.Action.Summary,
+		Name: Name(service, a.ID), Action: a.Action.Action, Object: a.Action.Object, Summary: a.Action.Summary,
 		State: approvalv1.Approval_State(a.State), ApproverPermission: string(a.Action.ApproverPermission),
 		PreparedBy: a.PreparedBy, PrepareTime: timestamppb.New(a.PreparedAt), PrepareReason: a.Action.Reason,
 		DecidedBy: a.DecidedBy, DecideReason: a.DecideReason, Etag: a.Etag(),

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/requestid"
 	"github.com/rmsuite/rmsuite/pkg/storage"
@@ -54,6 +55,25 @@ var (
 // Applier applies an approved action from its payload, in the approval's
 // transaction, as the approver. It should record its change in the audit log.
 type Applier func(ctx context.Context, payload []byte) error
+
+// Applying tells an Applier which approval it applies (for its history records).
+type Applying struct {
+	Name       string // services/{service}/approvals/{id}
+	PreparedBy string
+	DecidedBy  string
+}
+
+type applyingKey struct{}
+
+func withApplying(ctx context.Context, a Applying) context.Context {
+	return context.WithValue(ctx, applyingKey{}, a)
+}
+
+// ApplyingFrom is the approval being applied, inside an Applier.
+func ApplyingFrom(ctx context.Context) (Applying, bool) {
+	a, ok := ctx.Value(applyingKey{}).(Applying)
+	return a, ok
+}
 
 // Appliers maps actions (e.g. "roster.grade.change") to their appliers.
 type Appliers map[string]Applier
@@ -108,6 +128,22 @@ func Prepare(ctx context.Context, db *storage.DB, a Action) (Approval, error) {
 		return err
 	})
 	return ap, err
+}
+
+// Propose prepares a pending action of service, like Prepare, and records the new
+// approval as the calling RPC's audited change: an RPC whose whole effect is to ask
+// for approval uses it. It answers the approval's resource name.
+func Propose(ctx context.Context, db *storage.DB, service string, a Action) (string, error) {
+	ap, err := Prepare(ctx, db, a)
+	if err != nil {
+		return "", err
+	}
+	err = audit.Record(ctx, audit.Change{ObjectType: "Approval", Object: Name(service, ap.ID), OrgPath: a.OrgPath,
+		After: toProto(service, ap), Reason: a.Reason})
+	if errors.Is(err, audit.ErrNoMutatingCall) {
+		err = nil
+	}
+	return Name(service, ap.ID), err
 }
 
 const columns = `id, action, object_name, org_path, summary, payload, approver_permission, state,

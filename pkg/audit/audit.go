@@ -99,6 +99,10 @@ func MarkReplay(ctx context.Context) {
 	}
 }
 
+// MarkNoChange notes that the call deliberately changed nothing (a validate-only
+// request), so nothing is recorded.
+func MarkNoChange(ctx context.Context) { MarkReplay(ctx) }
+
 // Interceptor runs every RPC whose rule mutates in one transaction of db and writes
 // its one audit record there.
 func Interceptor(db *storage.DB, rules auth.Rules) grpc.UnaryServerInterceptor {

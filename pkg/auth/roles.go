@@ -11,6 +11,19 @@ const (
 	OrgUnitsRead  Permission = "roster.orgUnits.read"
 	OrgUnitsWrite Permission = "roster.orgUnits.write"
 	AuditRead     Permission = "audit.records.read"
+
+	// Roster: managers, their grades and lifecycle; ladders; customers.
+	ManagersRead      Permission = "roster.managers.read"
+	ManagersWrite     Permission = "roster.managers.write"     // records, transfers, imports
+	LifecycleWrite    Permission = "roster.lifecycle.write"    // appoint, confirm, extend, observe, exit
+	LifecycleApprove  Permission = "roster.lifecycle.approve"  // early confirmation, extension, entry waivers
+	GradesChange      Permission = "roster.grades.change"      // a person's change waits for approval; a system's applies
+	GradesApprove     Permission = "roster.grades.approve"     // approve grade changes prepared by others
+	LaddersWrite      Permission = "roster.ladders.write"      // configure grade ladders
+	CustomersRead     Permission = "roster.customers.read"     // narrowed to own / team / subtree
+	CustomersWrite    Permission = "roster.customers.write"    // create, update, assign, hand over, import
+	PortfolioSettings Permission = "roster.portfolio.settings" // capacity limits
+	PortfolioWatch    Permission = "roster.portfolio.watch"    // the change feed (other services)
 	// Approvals: reading one's own and those in scope; deciding on others' actions.
 	// Each action also names the permission its approver needs.
 	ApprovalsRead   Permission = "approvals.read"
@@ -20,13 +33,19 @@ const (
 // RolePermissions is what each role may do — the one table of the suite. Object
 // scope (own records, team, subtree) narrows it further inside each service.
 var RolePermissions = map[Role][]Permission{
-	CustomerManager: {OrgUnitsRead, ApprovalsRead},
-	Supervisor:      {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide},
-	BranchHead:      {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide},
-	HROfficer:       {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide},
-	Committee:       {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide},
-	Administrator:   {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide},
-	System:          {OrgUnitsRead},
+	CustomerManager: {OrgUnitsRead, ApprovalsRead, ManagersRead, CustomersRead},
+	Supervisor: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
+		CustomersRead, CustomersWrite},
+	BranchHead: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
+		LifecycleWrite, LifecycleApprove, GradesApprove, CustomersRead, CustomersWrite},
+	HROfficer: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, ManagersWrite,
+		LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite, CustomersRead, CustomersWrite},
+	Committee: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, GradesChange,
+		GradesApprove, CustomersRead},
+	Administrator: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
+		ManagersWrite, LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite,
+		CustomersRead, CustomersWrite, PortfolioSettings, PortfolioWatch},
+	System: {OrgUnitsRead, ManagersRead, GradesChange, CustomersRead, CustomersWrite, PortfolioWatch},
 }
 
 // Allowed reports whether any of p's roles grants perm.
