@@ -79,6 +79,7 @@ func serve(t *testing.T, dbURL string, iss *authtest.Issuer) *grpc.ClientConn {
 		}
 		select {
 		case err := <-done:
+			done <- err // for the cleanup
 			t.Fatalf("service exited before serving: %v", err)
 		default:
 		}

@@ -4,10 +4,14 @@ package service
 
 import (
 	"context"
+	"sync"
 
 	"go.uber.org/zap"
 
+	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/approval"
 	"github.com/rmsuite/rmsuite/pkg/audit"
+	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/server"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
@@ -27,29 +31,98 @@ func DefaultConfig() server.ServiceConfig {
 	}
 }
 
+// useCases are the roster's use cases on one database, built once and shared by
+// the API and the approval appliers.
+type useCases struct {
+	units    *app.OrgUnits
+	managers *app.Managers
+}
+
+// proposer prepares the roster's approvals.
+type proposer struct{ db *storage.DB }
+
+func (p proposer) Propose(ctx context.Context, a approval.Action) (string, error) {
+	return approval.Propose(ctx, p.db, Name, a)
+}
+
+func build(db *storage.DB) *useCases {
+	unitRepo := sqlstore.NewOrgUnits(db)
+	return &useCases{
+		units:    app.NewOrgUnits(unitRepo, db, storage.Now, ports.AuditLog{}),
+		managers: app.NewManagers(sqlstore.NewManagers(db), unitRepo, db, storage.Now, ports.ManagerAuditLog{}, proposer{db}),
+	}
+}
+
+// Rules are every RPC's permission: org units, managers and portfolios.
+func Rules() auth.Rules { return merge(ports.Rules, ports.ManagerRules) }
+
+func merge(sets ...auth.Rules) auth.Rules {
+	out := auth.Rules{}
+	for _, set := range sets {
+		for m, r := range set {
+			out[m] = r
+		}
+	}
+	return out
+}
+
 // Descriptor describes the roster to server.Run.
 func Descriptor(seedDemo bool) server.Service {
+	var once sync.Once
+	var uc *useCases
+	get := func(db *storage.DB) *useCases {
+		once.Do(func() { uc = build(db) })
+		return uc
+	}
 	return server.Service{
 		Name:       Name,
 		Migrations: []storage.Migrations{sqlstore.Migrations()},
-		Errors:     ports.ErrorTable,
-		Rules:      ports.Rules,
+		Errors:     append(append(apierr.Table{}, ports.ErrorTable...), ports.ManagerErrorTable...),
+		Rules:      Rules(),
 		HomePath: func(db *storage.DB) audit.HomePath {
 			return ports.HomePath(sqlstore.NewOrgUnits(db))
 		},
-		Register: func(ctx context.Context, s *server.Server, db *storage.DB, log *zap.Logger) error {
-			units := app.NewOrgUnits(sqlstore.NewOrgUnits(db), db, storage.Now, ports.AuditLog{})
-			if seedDemo {
-				seeded, err := units.Seed(ctx, SeedOrgUnits)
-				if err != nil {
-					return err
-				}
-				if seeded {
-					log.Info("seeded demonstration org units", zap.Int("count", len(SeedOrgUnits)))
-				}
+		Appliers: func(db *storage.DB) approval.Appliers {
+			m := get(db).managers
+			return approval.Appliers{
+				app.ActionGradeChange: m.ApplyGradeChange,
+				app.ActionLifecycle:   m.ApplyTransition,
+				app.ActionEntryWaiver: m.ApplyWaiver,
 			}
-			s.Register(&rosterv1.RosterService_ServiceDesc, ports.NewServer(db, units))
+		},
+		Register: func(ctx context.Context, s *server.Server, db *storage.DB, log *zap.Logger) error {
+			uc := get(db)
+			if err := seed(ctx, uc, seedDemo, log); err != nil {
+				return err
+			}
+			s.Register(&rosterv1.RosterService_ServiceDesc, ports.NewServer(db, uc.units))
+			s.Register(&rosterv1.ManagerService_ServiceDesc, ports.NewManagerServer(db, uc.managers, nil))
 			return nil
 		},
 	}
+}
+
+// seed creates the default grade ladders on first start (every install needs them)
+// and, with --seed-demo-data, the demonstration org tree and managers.
+func seed(ctx context.Context, uc *useCases, demo bool, log *zap.Logger) error {
+	ctx = auth.WithPrincipal(ctx, app.SeedCaller)
+	if seeded, err := uc.managers.SeedLadders(ctx, DefaultLadders); err != nil {
+		return err
+	} else if seeded {
+		log.Info("seeded the default grade ladders", zap.Int("count", len(DefaultLadders)))
+	}
+	if !demo {
+		return nil
+	}
+	if seeded, err := uc.units.Seed(ctx, SeedOrgUnits); err != nil {
+		return err
+	} else if seeded {
+		log.Info("seeded demonstration org units", zap.Int("count", len(SeedOrgUnits)))
+	}
+	if seeded, err := seedManagers(ctx, uc.managers); err != nil {
+		return err
+	} else if seeded {
+		log.Info("seeded demonstration managers", zap.Int("count", len(demoManagers)))
+	}
+	return nil
 }
