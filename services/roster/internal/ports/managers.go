@@ -100,7 +100,7 @@ func (s *ManagerServer) CreateManager(ctx context.Context, req *rosterv1.CreateM
 		v.Add("manager", "is required")
 		return nil, v.Err()
 	}
-	m := fromProtoManager(&v, "manager.", pm)
+	m := fromProtoManager(&v, "manager.", pm, true)
 	m.ID = req.GetManagerId()
 	if !employeeNumber.MatchString(m.ID) {
 		v.Add("manager_id", "%q is not an employee number: use 1 to 32 letters, digits and hyphens", m.ID)
@@ -146,7 +146,7 @@ func (s *ManagerServer) UpdateManager(ctx context.Context, req *rosterv1.UpdateM
 		return nil, v.Err()
 	}
 	id := checkManagerName(&v, "manager.name", pm.GetName())
-	in := fromProtoManager(&v, "manager.", pm)
+	in := fromProtoManager(&v, "manager.", pm, false)
 	paths := req.GetUpdateMask().GetPaths()
 	if len(paths) == 0 {
 		v.Add("update_mask", "name the fields to change, e.g. \"phone,qualifications\"; updatable: %s", strings.Join(managerUpdatable, ", "))
@@ -795,14 +795,14 @@ var idNumberPattern = regexp.MustCompile(`^[0-9]{17}[0-9Xx]$`)
 
 // fromProtoManager validates and converts the client-settable fields (prefix names
 // the message in field paths, e.g. "manager.").
-func fromProtoManager(v *apierr.Violations, prefix string, p *rosterv1.Manager) manager.Manager {
+func fromProtoManager(v *apierr.Violations, prefix string, p *rosterv1.Manager, create bool) manager.Manager {
 	m := manager.Manager{
 		DisplayName: strings.TrimSpace(p.GetDisplayName()), Gender: int(p.GetGender()), Education: int(p.GetEducation()),
 		Post: strings.TrimSpace(p.GetPost()), Line: manager.Line(p.GetLine()), Category: int(p.GetCategory()),
 		EmploymentType: int(p.GetEmploymentType()), IDNumber: strings.TrimSpace(p.GetIdNumber()), Phone: strings.TrimSpace(p.GetPhone()),
 	}
 	switch n := utf8.RuneCountInString(m.DisplayName); {
-	case n == 0:
+	case n == 0 && create:
 		v.Add(prefix+"display_name", "is required and must not be blank")
 	case n > 50:
 		v.Add(prefix+"display_name", "is %d characters long; the limit is 50", n)
