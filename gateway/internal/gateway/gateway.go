@@ -121,9 +121,15 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 		}),
 	)
 	if conn, ok := g.conns["roster"]; ok {
-		if err := rosterv1.RegisterRosterServiceHandler(ctx, mux, conn); err != nil {
-			g.Close()
-			return nil, err
+		for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+			rosterv1.RegisterRosterServiceHandler,
+			rosterv1.RegisterManagerServiceHandler,
+			rosterv1.RegisterPortfolioServiceHandler,
+		} {
+			if err := register(ctx, mux, conn); err != nil {
+				g.Close()
+				return nil, err
+			}
 		}
 	}
 
