@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
@@ -198,25 +199,124 @@ func (s *Managers) Create(ctx context.Context, m manager.Manager) (manager.Manag
 		if err := s.checkSupervisor(ctx, m.ID, m.SupervisorID); err != nil {
 			return err
 		}
-		now := s.now()
-		m.OrgPath = u.Path
-		m.Status, m.StatusDate = manager.Candidate, m.HireDate
-		m.Grade, m.ExitReason, m.ProbationStart, m.ProbationEnd = manager.Grade{}, 0, civil.Date{}, civil.Date{}
-		m.Revision, m.CreateTime, m.UpdateTime = 1, now, now
-		if err := s.repo.Insert(ctx, m); err != nil {
+		if out, err = s.insert(ctx, c, m, u.Path); err != nil {
 			return err
 		}
-		if err := s.repo.AppendHistory(ctx, m.ID,
-			manager.HistoryEntry{Kind: manager.PostingChange, ValidFrom: m.HireDate, OrgUnitID: m.OrgUnitID, Post: m.Post,
-				Line: m.Line, SupervisorID: m.SupervisorID, Reason: "recorded", RecordedBy: c.Subject, RecordTime: now},
-			manager.HistoryEntry{Kind: manager.StatusChange, ValidFrom: m.HireDate, Status: manager.Candidate,
-				Reason: "recorded", RecordedBy: c.Subject, RecordTime: now}); err != nil {
-			return err
-		}
-		out = m
-		return s.changed(ctx, nil, &m)
+		return s.changed(ctx, nil, &out)
 	})
 	return out, err
+}
+
+// insert writes a checked new manager and the first entries of their history.
+func (s *Managers) insert(ctx context.Context, c caller, m manager.Manager, orgPath string) (manager.Manager, error) {
+	now := s.now()
+	m.OrgPath = orgPath
+	m.Status, m.StatusDate = manager.Candidate, m.HireDate
+	m.Grade, m.ExitReason, m.ProbationStart, m.ProbationEnd = manager.Grade{}, 0, civil.Date{}, civil.Date{}
+	m.Revision, m.CreateTime, m.UpdateTime = 1, now, now
+	if err := s.repo.Insert(ctx, m); err != nil {
+		return m, err
+	}
+	return m, s.repo.AppendHistory(ctx, m.ID,
+		manager.HistoryEntry{Kind: manager.PostingChange, ValidFrom: m.HireDate, OrgUnitID: m.OrgUnitID, Post: m.Post,
+			Line: m.Line, SupervisorID: m.SupervisorID, Reason: "recorded", RecordedBy: c.Subject, RecordTime: now},
+		manager.HistoryEntry{Kind: manager.StatusChange, ValidFrom: m.HireDate, Status: manager.Candidate,
+			Reason: "recorded", RecordedBy: c.Subject, RecordTime: now})
+}
+
+// ImportRow is one manager read from an import file, with its row number.
+type ImportRow struct {
+	Row     int
+	Manager manager.Manager
+}
+
+// RowProblem is why one row of an import cannot be imported.
+type RowProblem struct {
+	Row    int
+	Column string
+	Reason string
+}
+
+// Import creates managers all or nothing, in one transaction: every row is checked
+// first (employee number free and not repeated, org unit and supervisor known —
+// a supervisor may be another row of the file — and inside the caller's scope), and
+// only when no row has a problem, and validateOnly is false, are they written.
+func (s *Managers) Import(ctx context.Context, rows []ImportRow, validateOnly bool) ([]RowProblem, error) {
+	var problems []RowProblem
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		c, err := s.caller(ctx)
+		if err != nil {
+			return err
+		}
+		paths := map[string]string{}
+		inFile := map[string]int{}
+		for _, r := range rows {
+			if first, dup := inFile[r.Manager.ID]; dup {
+				problems = append(problems, RowProblem{r.Row, "employee_number", fmt.Sprintf("%s appears again (first on row %d)", r.Manager.ID, first)})
+				continue
+			}
+			inFile[r.Manager.ID] = r.Row
+		}
+		for _, r := range rows {
+			m := r.Manager
+			if _, err := s.repo.Get(ctx, m.ID); err == nil {
+				problems = append(problems, RowProblem{r.Row, "employee_number", fmt.Sprintf("managers/%s already exists", m.ID)})
+			} else if !errors.Is(err, manager.ErrNotFound) {
+				return err
+			}
+			if _, ok := paths[m.OrgUnitID]; !ok {
+				u, err := s.unit(ctx, c, m.OrgUnitID)
+				switch {
+				case errors.Is(err, manager.ErrInvalid) || errors.Is(err, manager.ErrPermissionDenied):
+					problems = append(problems, RowProblem{r.Row, "org_unit", trimSentinel(err)})
+					continue
+				case err != nil:
+					return err
+				}
+				paths[m.OrgUnitID] = u.Path
+			}
+			if m.SupervisorID != "" && inFile[m.SupervisorID] == 0 {
+				if err := s.checkSupervisor(ctx, m.ID, m.SupervisorID); errors.Is(err, manager.ErrInvalid) {
+					problems = append(problems, RowProblem{r.Row, "supervisor", trimSentinel(err)})
+				} else if err != nil {
+					return err
+				}
+			}
+		}
+		if len(problems) > 0 || validateOnly {
+			return nil
+		}
+		// Supervisors in the file go first.
+		done := map[string]bool{}
+		for len(done) < len(rows) {
+			progress := false
+			for _, r := range rows {
+				m := r.Manager
+				if done[m.ID] || (m.SupervisorID != "" && inFile[m.SupervisorID] != 0 && !done[m.SupervisorID]) {
+					continue
+				}
+				if _, err := s.insert(ctx, c, m, paths[m.OrgUnitID]); err != nil {
+					return fmt.Errorf("row %d: %w", r.Row, err)
+				}
+				done[m.ID], progress = true, true
+			}
+			if !progress {
+				return fmt.Errorf("%w: the supervisors in the file form a cycle", manager.ErrInvalid)
+			}
+		}
+		return nil
+	})
+	return problems, err
+}
+
+func trimSentinel(err error) string {
+	msg := err.Error()
+	for _, e := range []error{manager.ErrInvalid, manager.ErrPermissionDenied} {
+		if rest, ok := strings.CutPrefix(msg, e.Error()+": "); ok {
+			return rest
+		}
+	}
+	return msg
 }
 
 // Get reads one manager the caller may see.

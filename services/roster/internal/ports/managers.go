@@ -30,15 +30,11 @@ type ManagerServer struct {
 	rosterv1.UnimplementedManagerServiceServer
 	db       *storage.DB
 	managers *app.Managers
-	importer ManagerImporter
 }
 
-// ManagerImporter imports managers from a file (set when imports are wired).
-type ManagerImporter func(ctx context.Context, req *rosterv1.ImportManagersRequest) (*rosterv1.ImportResponse, error)
-
 // NewManagerServer serves the manager use cases.
-func NewManagerServer(db *storage.DB, managers *app.Managers, importer ManagerImporter) *ManagerServer {
-	return &ManagerServer{db: db, managers: managers, importer: importer}
+func NewManagerServer(db *storage.DB, managers *app.Managers) *ManagerServer {
+	return &ManagerServer{db: db, managers: managers}
 }
 
 const (
@@ -493,12 +489,26 @@ func (s *ManagerServer) ListRotationFlags(ctx context.Context, req *rosterv1.Lis
 	return resp, nil
 }
 
-// ImportManagers imports managers from a file.
+// ImportManagers imports managers from a file, all or nothing.
 func (s *ManagerServer) ImportManagers(ctx context.Context, req *rosterv1.ImportManagersRequest) (*rosterv1.ImportResponse, error) {
-	if s.importer == nil {
-		return nil, errors.New("manager import is not configured")
+	var v apierr.Violations
+	if len(req.GetContent()) == 0 {
+		v.Add("content", "is required: the bytes of a CSV (UTF-8) or XLSX file whose first row names the columns")
 	}
-	return s.importer(ctx, req)
+	switch f := strings.ToLower(strings.TrimSpace(req.GetFormat())); f {
+	case "", "csv", "xlsx":
+	default:
+		v.Add("format", "%q is not a format read here: use csv, xlsx or leave it empty to guess from the content", req.GetFormat())
+	}
+	if err := idempotency.Check(req.GetRequestId()); err != nil {
+		return nil, err
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*rosterv1.ImportResponse, error) {
+		return s.importManagers(ctx, req)
+	})
 }
 
 // GetGradeLadder reads a ladder.

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -66,6 +67,7 @@ func TestManagers(t *testing.T) {
 	} {
 		t.Run(backend.name, func(t *testing.T) {
 			c := startManagers(t, backend.url(t))
+			t.Run("rotation flags", func(t *testing.T) { rotationScenario(t, c) })
 			t.Run("as of a day, across moves and grade changes", func(t *testing.T) { asOfScenario(t, c) })
 			t.Run("lifecycle and grade steps", func(t *testing.T) { lifecycleScenario(t, c) })
 			t.Run("entry checks and waivers", func(t *testing.T) { entryScenario(t, c) })
@@ -335,3 +337,37 @@ func (c *grpcConn) approvals() approvalv1.ApprovalServiceClient {
 	return approvalv1.NewApprovalServiceClient(c.conn)
 }
 func (c *grpcConn) audit() auditv1.AuditServiceClient { return auditv1.NewAuditServiceClient(c.conn) }
+
+func rotationScenario(t *testing.T, c callers) {
+	ctx := context.Background()
+	resp := must[*rosterv1.ListRotationFlagsResponse](t)(c.hr.ListRotationFlags(ctx, &rosterv1.ListRotationFlagsRequest{Date: day(2026, 11, 23)}))
+	got := map[string]string{}
+	for _, f := range resp.GetFlags() {
+		if f.GetKind() == rosterv1.RotationFlag_KIND_SAME_POSTING {
+			got[f.GetManager()] = civilString(f.GetSinceDate())
+		}
+	}
+	// E1101 changed line in 2016 but not unit or post: unbroken since hiring. E3001
+	// changed post in 2022, E3003 unit in 2024: not flagged.
+	want := map[string]string{"managers/E1101": "2012-03-01", "managers/E1201": "2014-07-01", "managers/E3002": "2021-03-01"}
+	if len(got) != len(want) {
+		t.Fatalf("flags %v, want %v", got, want)
+	}
+	for m, since := range want {
+		if got[m] != since {
+			t.Errorf("%s: since %q, want %s", m, got[m], since)
+		}
+	}
+	if f := resp.GetFlags()[0]; f.GetManager() != "managers/E1101" || f.GetYears() != 14 {
+		t.Errorf("longest-standing first: %v", f)
+	}
+	// A supervisor sees only their team's flags.
+	team := must[*rosterv1.ListRotationFlagsResponse](t)(c.supHongqiao.ListRotationFlags(ctx, &rosterv1.ListRotationFlagsRequest{Date: day(2026, 11, 23)}))
+	if len(team.GetFlags()) != 1 || team.GetFlags()[0].GetManager() != "managers/E1201" {
+		t.Errorf("team-hongqiao flags: %v", team.GetFlags())
+	}
+}
+
+func civilString(d *date.Date) string {
+	return fmt.Sprintf("%04d-%02d-%02d", d.GetYear(), d.GetMonth(), d.GetDay())
+}

@@ -34,8 +34,9 @@ func DefaultConfig() server.ServiceConfig {
 // useCases are the roster's use cases on one database, built once and shared by
 // the API and the approval appliers.
 type useCases struct {
-	units    *app.OrgUnits
-	managers *app.Managers
+	units     *app.OrgUnits
+	managers  *app.Managers
+	customers *app.Customers
 }
 
 // proposer prepares the roster's approvals.
@@ -47,14 +48,18 @@ func (p proposer) Propose(ctx context.Context, a approval.Action) (string, error
 
 func build(db *storage.DB) *useCases {
 	unitRepo := sqlstore.NewOrgUnits(db)
-	return &useCases{
+	uc := &useCases{
 		units:    app.NewOrgUnits(unitRepo, db, storage.Now, ports.AuditLog{}),
 		managers: app.NewManagers(sqlstore.NewManagers(db), unitRepo, db, storage.Now, ports.ManagerAuditLog{}, proposer{db}),
+		customers: app.NewCustomers(sqlstore.NewCustomers(db), sqlstore.NewManagers(db), unitRepo, db, storage.Now,
+			ports.PortfolioAuditLog{}),
 	}
+	uc.managers.UsePortfolios(uc.customers)
+	return uc
 }
 
 // Rules are every RPC's permission: org units, managers and portfolios.
-func Rules() auth.Rules { return merge(ports.Rules, ports.ManagerRules) }
+func Rules() auth.Rules { return merge(ports.Rules, ports.ManagerRules, ports.PortfolioRules) }
 
 func merge(sets ...auth.Rules) auth.Rules {
 	out := auth.Rules{}
@@ -77,7 +82,7 @@ func Descriptor(seedDemo bool) server.Service {
 	return server.Service{
 		Name:       Name,
 		Migrations: []storage.Migrations{sqlstore.Migrations()},
-		Errors:     append(append(apierr.Table{}, ports.ErrorTable...), ports.ManagerErrorTable...),
+		Errors:     append(append(append(apierr.Table{}, ports.ErrorTable...), ports.ManagerErrorTable...), ports.PortfolioErrorTable...),
 		Rules:      Rules(),
 		HomePath: func(db *storage.DB) audit.HomePath {
 			return ports.HomePath(sqlstore.NewOrgUnits(db))
@@ -96,7 +101,9 @@ func Descriptor(seedDemo bool) server.Service {
 				return err
 			}
 			s.Register(&rosterv1.RosterService_ServiceDesc, ports.NewServer(db, uc.units))
-			s.Register(&rosterv1.ManagerService_ServiceDesc, ports.NewManagerServer(db, uc.managers, nil))
+			s.Register(&rosterv1.ManagerService_ServiceDesc, ports.NewManagerServer(db, uc.managers))
+			// Following change-feed streams end when ctx does (shutdown), not holding up GracefulStop.
+			s.Register(&rosterv1.PortfolioService_ServiceDesc, ports.NewPortfolioServer(db, uc.customers, ctx.Done()))
 			return nil
 		},
 	}
