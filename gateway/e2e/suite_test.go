@@ -105,6 +105,9 @@ func run(m *testing.M) (int, error) {
 		sys.others = append(sys.others, cmd)
 		defer stop(cmd)
 	}
+	if err := sys.waitAllRegistered(30 * time.Second); err != nil {
+		return 1, err
+	}
 	if err := sys.startGateway(); err != nil {
 		return 1, err
 	}
@@ -169,6 +172,26 @@ func (s *suite) waitRegistered(n int, limit time.Duration) error {
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("want %d roster registration(s), have %v (err %v)", n, list, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitAllRegistered polls etcd until every service has an instance registered, so
+// that tests walking all services do not race their start-up.
+func (s *suite) waitAllRegistered(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		list, err := discovery.List(context.Background(), s.etcdClient, "")
+		seen := map[string]bool{}
+		for _, in := range list {
+			seen[in.Meta.Service] = true
+		}
+		if err == nil && seen["roster"] && seen["assessment"] && seen["compensation"] && seen["visits"] {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not every service registered after %s: %v (err %v)", limit, seen, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -520,10 +520,8 @@ func (s *Customers) HandoverCustomers(ctx context.Context, h Handover) (Handover
 		if err != nil {
 			return err
 		}
+		// A write: a manager outside the caller's subtree is refused, not hidden.
 		from, err := s.managers.Get(ctx, h.ManagerID)
-		if err == nil && !manager.ScopeOf(c.Principal, c.home).Sees(from.ID, from.OrgPath) {
-			err = manager.ErrNotFound
-		}
 		if errors.Is(err, manager.ErrNotFound) {
 			return fmt.Errorf("%w: managers/%s", customer.ErrNotFound, h.ManagerID)
 		}
@@ -772,6 +770,9 @@ func (s *Customers) ImportCustomers(ctx context.Context, content []byte, format 
 		return ImportResult{}, err
 	}
 	res := ImportResult{Rows: len(file.Rows)}
+	if problems.Len() == 0 && len(file.Rows) == 0 {
+		problems.Add(2, "", "the file has a header row but no customers below it")
+	}
 	if problems.Len() > 0 {
 		res.Problems = problems.List()
 		return res, nil

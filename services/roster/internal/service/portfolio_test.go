@@ -330,8 +330,8 @@ func handoverScenario(t *testing.T, c portfolioCallers) {
 		t.Fatalf("assign left %d audit records, want 1", n-audits)
 	}
 
-	// Handover: E3003 leaves; customers spread over E1201 and E3004 is refused
-	// (outside hongqiao? no: the administrator may) — E3005 is not active.
+	// Handover: E3003 leaves. A candidate (E3005) cannot receive; a supervisor of
+	// another subtree cannot hand over; spread over E1201 and E3002 it works.
 	_, err = c.admin.HandoverCustomers(ctx, &rosterv1.HandoverCustomersRequest{Manager: "managers/E3003",
 		Receivers: []string{"managers/E1201", "managers/E3005"}, Reason: "E3003 调往总行"})
 	wantCodeSaying(t, err, codes.FailedPrecondition, "managers/E3005 is STATUS_CANDIDATE")
@@ -341,7 +341,7 @@ func handoverScenario(t *testing.T, c portfolioCallers) {
 	}
 	_, err = c.supervisorEast.HandoverCustomers(ctx, &rosterv1.HandoverCustomersRequest{Manager: "managers/E3003",
 		Receivers: []string{"managers/E3002"}, Reason: "x"})
-	wantCodeSaying(t, err, codes.NotFound, "managers/E3003")
+	wantCodeSaying(t, err, codes.PermissionDenied, "managers/E3003 is outside the org subtree")
 	audits = c.auditCount(t, `object = "managers/E3003"`)
 	res, err := c.admin.HandoverCustomers(ctx, &rosterv1.HandoverCustomersRequest{Manager: "managers/E3003",
 		Receivers: []string{"managers/E1201", "managers/E3002"}, Reason: "E3003 调往总行", RequestId: "handover-e3003"})

@@ -179,7 +179,11 @@ func TestImportCustomers(t *testing.T) {
 			if !errors.Is(err, importfile.ErrUnreadable) || !strings.Contains(err.Error(), ".xls") {
 				t.Fatalf("legacy xls: %v", err)
 			}
-			res, err := p.customers.ImportCustomers(ctx, []byte("客户编号,客户名称,备注\nA,B,C\n"), "", false)
+			res, err := p.customers.ImportCustomers(ctx, []byte("customer_code,display_name,kind,area_type,primary_manager\n\n"), "", false)
+			if err != nil || res.Imported != 0 || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Reason, "no customers below it") {
+				t.Fatalf("header only: %+v, %v", res, err)
+			}
+			res, err = p.customers.ImportCustomers(ctx, []byte("客户编号,客户名称,备注\nA,B,C\n"), "", false)
 			if err != nil || res.Imported != 0 || len(res.Problems) != 4 { // 备注 unknown; kind, area_type, primary_manager missing
 				t.Fatalf("bad header: %+v, %v", res, err)
 			}
