@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,42 +122,7 @@ func BenchmarkGatewayListCustomers(b *testing.B) {
 	if code := call(b, "GET", "/v1/customers?pageSize=1", nil, &all); code != http.StatusOK || all.TotalSize < total {
 		b.Fatalf("GET /v1/customers: HTTP %d, %d customers in all, want at least %d", code, all.TotalSize, total)
 	}
-	for _, u := range []string{baseline, target} { // warm connections and caches
-		for range benchConcurrency {
-			if err := get(client, u); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	var failures atomic.Int64
-	measure := func(url string) time.Duration {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		start := time.Now()
-		for range benchConcurrency {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for next.Add(1) <= int64(b.N) {
-					if get(client, url) != nil {
-						failures.Add(1)
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		return time.Since(start)
-	}
-	b.ResetTimer()
-	tBase := measure(baseline)
-	tTarget := measure(target)
-	b.StopTimer()
-	if n := failures.Load(); n > 0 {
-		b.Fatalf("%d failed requests", n)
-	}
-	b.ReportMetric(float64(b.N)/tBase.Seconds(), "baseline-req/s")
-	b.ReportMetric(float64(b.N)/tTarget.Seconds(), "list-req/s")
-	b.ReportMetric(tBase.Seconds()/tTarget.Seconds(), "ratio")
+	measureRatio(b, client, baseline, target, "list-req/s")
 }
 
 // checkListPage makes sure the measured call answers what it should: 50 of the

@@ -97,18 +97,8 @@ func (s *Managers) applyTransition(ctx context.Context, by, id, reason, referenc
 			}
 		}
 	}
-	now := s.now()
-	if err := s.repo.AppendHistory(ctx, id, manager.HistoryEntry{Kind: manager.StatusChange, ValidFrom: step.Date,
-		Status: after.Status, ExitReason: after.ExitReason, Reason: reason, Reference: reference,
-		RecordedBy: by, RecordTime: now}); err != nil {
-		return m, err
-	}
-	after.Revision++
-	after.UpdateTime = now
-	if err := s.repo.Update(ctx, after, m.Revision); err != nil {
-		return m, err
-	}
-	return after, s.changed(ctx, &m, &after)
+	return s.commit(ctx, m, after, &manager.HistoryEntry{Kind: manager.StatusChange, ValidFrom: step.Date,
+		Status: after.Status, ExitReason: after.ExitReason, Reason: reason, Reference: reference, RecordedBy: by})
 }
 
 // ApplyTransition is the approval applier of ActionLifecycle.

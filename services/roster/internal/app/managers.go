@@ -365,13 +365,8 @@ func (s *Managers) Update(ctx context.Context, id, etag string, edit func(*manag
 		if m.OrgUnitID != before.OrgUnitID || m.Post != before.Post || m.Line != before.Line || m.SupervisorID != before.SupervisorID {
 			return fmt.Errorf("%w: org unit, post, line and supervisor change through POST /v1/managers/%s:transfer, which keeps the history", manager.ErrInvalid, id)
 		}
-		m.Revision++
-		m.UpdateTime = s.now()
-		if err := s.repo.Update(ctx, m, before.Revision); err != nil {
-			return err
-		}
-		out = m
-		return s.changed(ctx, &before, &m)
+		out, err = s.commit(ctx, before, m, nil)
+		return err
 	})
 	return out, err
 }
@@ -431,19 +426,10 @@ func (s *Managers) TransferManager(ctx context.Context, id, etag string, t Trans
 		if m.OrgUnitID == before.OrgUnitID && m.Post == before.Post && m.Line == before.Line && m.SupervisorID == before.SupervisorID {
 			return fmt.Errorf("%w: the transfer changes nothing: give a new org_unit, post, line or supervisor", manager.ErrInvalid)
 		}
-		now := s.now()
-		if err := s.repo.AppendHistory(ctx, id, manager.HistoryEntry{Kind: manager.PostingChange, ValidFrom: t.Date,
+		out, err = s.commit(ctx, before, m, &manager.HistoryEntry{Kind: manager.PostingChange, ValidFrom: t.Date,
 			OrgUnitID: m.OrgUnitID, Post: m.Post, Line: m.Line, SupervisorID: m.SupervisorID, Reason: t.Reason,
-			RecordedBy: c.Subject, RecordTime: now}); err != nil {
-			return err
-		}
-		m.Revision++
-		m.UpdateTime = now
-		if err := s.repo.Update(ctx, m, before.Revision); err != nil {
-			return err
-		}
-		out = m
-		return s.changed(ctx, &before, &m)
+			RecordedBy: c.Subject})
+		return err
 	})
 	return out, err
 }
@@ -559,19 +545,27 @@ func (s *Managers) applyGrade(ctx context.Context, by, id string, g GradeChange)
 	if _, err := s.checkGrade(ctx, m, g); err != nil {
 		return m, err
 	}
-	before := m
+	after := m
+	after.Grade = g.Grade
+	return s.commit(ctx, m, after, &manager.HistoryEntry{Kind: manager.GradeChange, ValidFrom: g.Grade.Effective,
+		Grade: g.Grade, Reason: g.Reason, Reference: g.Reference, RecordedBy: by})
+}
+
+// commit writes after, a changed copy of before, as the next revision; appends
+// entry (when given) to the history; and records the change.
+func (s *Managers) commit(ctx context.Context, before, after manager.Manager, entry *manager.HistoryEntry) (manager.Manager, error) {
 	now := s.now()
-	if err := s.repo.AppendHistory(ctx, id, manager.HistoryEntry{Kind: manager.GradeChange, ValidFrom: g.Grade.Effective,
-		Grade: g.Grade, Reason: g.Reason, Reference: g.Reference, RecordedBy: by, RecordTime: now}); err != nil {
-		return m, err
+	if entry != nil {
+		entry.RecordTime = now
+		if err := s.repo.AppendHistory(ctx, before.ID, *entry); err != nil {
+			return before, err
+		}
 	}
-	m.Grade = g.Grade
-	m.Revision++
-	m.UpdateTime = now
-	if err := s.repo.Update(ctx, m, before.Revision); err != nil {
-		return m, err
+	after.Revision, after.UpdateTime = before.Revision+1, now
+	if err := s.repo.Update(ctx, after, before.Revision); err != nil {
+		return before, err
 	}
-	return m, s.changed(ctx, &before, &m)
+	return after, s.changed(ctx, &before, &after)
 }
 
 // ApplyGradeChange is the approval applier of ActionGradeChange.
@@ -756,7 +750,7 @@ func (s *Managers) subtreePath(ctx context.Context, c caller, unitID string) (st
 		return scope.Path, nil
 	}
 	u, err := s.units.Get(ctx, unitID)
-	if err == nil && !scope.All && (scope.Path == "" || !hasPrefix(u.Path, scope.Path)) {
+	if err == nil && !scope.All && (scope.Path == "" || !strings.HasPrefix(u.Path, scope.Path)) {
 		err = orgunit.ErrNotFound
 	}
 	if errors.Is(err, orgunit.ErrNotFound) {
@@ -764,8 +758,6 @@ func (s *Managers) subtreePath(ctx context.Context, c caller, unitID string) (st
 	}
 	return u.Path, err
 }
-
-func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
 
 // SeedLadders creates ladders when there are none yet; it reports whether it did.
 func (s *Managers) SeedLadders(ctx context.Context, ladders []manager.Ladder) (bool, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -73,9 +74,16 @@ func (s *ManagerServer) ListManagers(ctx context.Context, req *rosterv1.ListMana
 	return resp, nil
 }
 
-// view converts m for the caller in ctx (personal data masked unless allowed).
+// view converts m for the caller in ctx (personal data masked unless allowed),
+// reading only the ladder of m's grade.
 func (s *ManagerServer) view(ctx context.Context, m manager.Manager) *rosterv1.Manager {
-	return toProtoManager(m, s.managers.Viewer(ctx)(m), s.ladderNames(ctx))
+	ladders := map[string]manager.Ladder{}
+	if !m.Grade.IsZero() {
+		if l, err := s.managers.Ladder(ctx, m.Grade.Ladder); err == nil {
+			ladders[l.ID] = l
+		}
+	}
+	return toProtoManager(m, s.managers.Viewer(ctx)(m), ladders)
 }
 
 func (s *ManagerServer) ladderNames(ctx context.Context) map[string]manager.Ladder {
@@ -152,7 +160,7 @@ func (s *ManagerServer) UpdateManager(ctx context.Context, req *rosterv1.UpdateM
 		switch {
 		case p == "*":
 			fields = append(fields, managerUpdatable...)
-		case contains(managerUpdatable, p):
+		case slices.Contains(managerUpdatable, p):
 			fields = append(fields, p)
 		case managerMaskIgnored[p]:
 		case p == "org_unit" || p == "post" || p == "line" || p == "supervisor":
@@ -573,7 +581,7 @@ func (s *ManagerServer) UpdateGradeLadder(ctx context.Context, req *rosterv1.Upd
 		v.Add("update_mask", "name the fields to change: display_name, levels, default, trainee_months")
 	}
 	for _, p := range paths {
-		if !contains([]string{"display_name", "levels", "default", "trainee_months", "*", "name", "etag"}, p) {
+		if !slices.Contains([]string{"display_name", "levels", "default", "trainee_months", "*", "name", "etag"}, p) {
 			v.Add("update_mask", "%q cannot be updated; updatable fields are display_name, levels, default and trainee_months", p)
 		}
 	}
@@ -764,7 +772,7 @@ func toProtoGrade(g manager.Grade, l manager.Ladder) *rosterv1.Grade {
 	}
 	out := &rosterv1.Grade{Ladder: ladderPrefix + g.Ladder, Level: g.Level, Band: g.Band, EffectiveDate: g.Effective.Proto()}
 	if v, ok := l.Level(g.Level); ok {
-		out.DisplayName, out.StaffGrade = v.DisplayName+g.Band, int32(v.StaffGrade)
+		out.DisplayName, out.StaffGrade = l.GradeName(g.Level, g.Band), int32(v.StaffGrade)
 	}
 	return out
 }
@@ -895,15 +903,6 @@ func fromProtoLadder(v *apierr.Violations, p *rosterv1.GradeLadder) manager.Ladd
 		v.Add("grade_ladder.levels", "%s", strings.TrimPrefix(err.Error(), manager.ErrInvalid.Error()+": "))
 	}
 	return l
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func managerID(field, name string) (string, error) {

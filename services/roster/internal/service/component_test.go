@@ -91,6 +91,12 @@ func serve(t *testing.T, dbURL string, iss *authtest.Issuer) *grpc.ClientConn {
 	return conn
 }
 
+// eachBackend runs a test against a fresh database on SQLite and on PostgreSQL.
+func eachBackend(t *testing.T, test func(t *testing.T, dbURL string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, storagetest.SQLiteURL(t)) })
+	t.Run("postgres", func(t *testing.T) { test(t, storagetest.PostgresURL(t)) })
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -112,18 +118,10 @@ func TestEveryRPCIsGuarded(t *testing.T) {
 }
 
 func TestRosterComponent(t *testing.T) {
-	for _, backend := range []struct {
-		name string
-		url  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storagetest.SQLiteURL(t) }},
-		{"postgres", func(t *testing.T) string { return storagetest.PostgresURL(t) }},
-	} {
-		t.Run(backend.name, func(t *testing.T) {
-			client := start(t, backend.url(t))
-			exercise(t, client)
-		})
-	}
+	eachBackend(t, func(t *testing.T, url string) {
+		client := start(t, url)
+		exercise(t, client)
+	})
 }
 
 func exercise(t *testing.T, c rosterv1.RosterServiceClient) {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/auth/authtest"
-	"github.com/rmsuite/rmsuite/pkg/storage/storagetest"
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
@@ -58,22 +57,14 @@ func startManagers(t *testing.T, dbURL string) callers {
 }
 
 func TestManagers(t *testing.T) {
-	for _, backend := range []struct {
-		name string
-		url  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storagetest.SQLiteURL(t) }},
-		{"postgres", func(t *testing.T) string { return storagetest.PostgresURL(t) }},
-	} {
-		t.Run(backend.name, func(t *testing.T) {
-			c := startManagers(t, backend.url(t))
-			t.Run("rotation flags", func(t *testing.T) { rotationScenario(t, c) })
-			t.Run("as of a day, across moves and grade changes", func(t *testing.T) { asOfScenario(t, c) })
-			t.Run("lifecycle and grade steps", func(t *testing.T) { lifecycleScenario(t, c) })
-			t.Run("entry checks and waivers", func(t *testing.T) { entryScenario(t, c) })
-			t.Run("scope and personal data", func(t *testing.T) { scopeScenario(t, c) })
-		})
-	}
+	eachBackend(t, func(t *testing.T, url string) {
+		c := startManagers(t, url)
+		t.Run("rotation flags", func(t *testing.T) { rotationScenario(t, c) })
+		t.Run("as of a day, across moves and grade changes", func(t *testing.T) { asOfScenario(t, c) })
+		t.Run("lifecycle and grade steps", func(t *testing.T) { lifecycleScenario(t, c) })
+		t.Run("entry checks and waivers", func(t *testing.T) { entryScenario(t, c) })
+		t.Run("scope and personal data", func(t *testing.T) { scopeScenario(t, c) })
+	})
 }
 
 func must[T any](t *testing.T) func(v T, err error) T {

@@ -55,29 +55,13 @@ func startPortfolios(t *testing.T, dbURL string) portfolioCallers {
 }
 
 func TestPortfolios(t *testing.T) {
-	for _, backend := range []struct {
-		name string
-		url  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return storagetest.SQLiteURL(t) }},
-		{"postgres", func(t *testing.T) string { return storagetest.PostgresURL(t) }},
-	} {
-		t.Run(backend.name, func(t *testing.T) {
-			c := startPortfolios(t, backend.url(t))
-			t.Run("worked example 7: the 51st corporate customer", func(t *testing.T) { capacityScenario(t, c) })
-			t.Run("scope", func(t *testing.T) { portfolioScopeScenario(t, c) })
-			t.Run("assign, handover, history, feed and audit", func(t *testing.T) { handoverScenario(t, c) })
-			t.Run("import over the API", func(t *testing.T) { importScenario(t, c) })
-		})
-	}
-}
-
-func wantCodeSaying(t *testing.T, err error, code codes.Code, fragment string) {
-	t.Helper()
-	st := status.Convert(err)
-	if st.Code() != code || !strings.Contains(st.Message(), fragment) {
-		t.Fatalf("got %v %q, want %v saying %q", st.Code(), st.Message(), code, fragment)
-	}
+	eachBackend(t, func(t *testing.T, url string) {
+		c := startPortfolios(t, url)
+		t.Run("worked example 7: the 51st corporate customer", func(t *testing.T) { capacityScenario(t, c) })
+		t.Run("scope", func(t *testing.T) { portfolioScopeScenario(t, c) })
+		t.Run("assign, handover, history, feed and audit", func(t *testing.T) { handoverScenario(t, c) })
+		t.Run("import over the API", func(t *testing.T) { importScenario(t, c) })
+	})
 }
 
 func customerCSV(rows ...[]string) []byte {
@@ -129,7 +113,7 @@ func capacityScenario(t *testing.T, c portfolioCallers) {
 	_, err = c.admin.CreateCustomer(ctx, &rosterv1.CreateCustomerRequest{CustomerId: "CORP50", Customer: &rosterv1.Customer{
 		DisplayName: "第五十一家公司", Kind: rosterv1.Customer_KIND_CORPORATE, AreaType: rosterv1.Customer_AREA_TYPE_URBAN,
 		PrimaryManager: "managers/E3001"}})
-	wantCodeSaying(t, err, codes.FailedPrecondition, "managers/E3001 (LINE_CORPORATE) already serves 50 customers, the limit is 50")
+	wantStatus(t, err, codes.FailedPrecondition, "managers/E3001 (LINE_CORPORATE) already serves 50 customers, the limit is 50")
 	if n := c.total(t, `primary_manager = "managers/E3001"`); n != 50 {
 		t.Fatalf("E3001 serves %d after the refusal, want 50", n)
 	}
@@ -146,10 +130,10 @@ func capacityScenario(t *testing.T, c portfolioCallers) {
 	}
 	_, err = c.supervisorEast.UpdatePortfolioSettings(ctx, &rosterv1.UpdatePortfolioSettingsRequest{
 		Settings: &rosterv1.PortfolioSettings{Name: "portfolioSettings", CorporateCapacity: 60}})
-	wantCodeSaying(t, err, codes.PermissionDenied, "roster.portfolio.settings")
+	wantStatus(t, err, codes.PermissionDenied, "roster.portfolio.settings")
 	_, err = c.admin.UpdatePortfolioSettings(ctx, &rosterv1.UpdatePortfolioSettingsRequest{
 		Settings: &rosterv1.PortfolioSettings{Name: "portfolioSettings", CorporateCapacity: 0}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"corporate_capacity"}}})
-	wantCodeSaying(t, err, codes.InvalidArgument, "out of range")
+	wantStatus(t, err, codes.InvalidArgument, "out of range")
 	updated, err := c.admin.UpdatePortfolioSettings(ctx, &rosterv1.UpdatePortfolioSettingsRequest{
 		Settings: &rosterv1.PortfolioSettings{Name: "portfolioSettings", CorporateCapacity: 51, Etag: settings.GetEtag()}})
 	if err != nil || updated.GetCorporateCapacity() != 51 || updated.GetRetailCapacity() != 1000 {
@@ -179,7 +163,7 @@ func portfolioScopeScenario(t *testing.T, c portfolioCallers) {
 		t.Fatal(err)
 	}
 	_, err := mk(c.supervisorEast, "WEST-X", "managers/E3003", "")
-	wantCodeSaying(t, err, codes.PermissionDenied, "managers/E3003")
+	wantStatus(t, err, codes.PermissionDenied, "managers/E3003")
 	if _, err := mk(c.admin, "WEST-1", "managers/E3003", "managers/E3002"); err != nil {
 		t.Fatal(err)
 	}
@@ -187,9 +171,9 @@ func portfolioScopeScenario(t *testing.T, c portfolioCallers) {
 		t.Fatal(err)
 	}
 	_, err = mk(c.admin, "X-1", "managers/E3005", "")
-	wantCodeSaying(t, err, codes.FailedPrecondition, "managers/E3005 is STATUS_CANDIDATE")
+	wantStatus(t, err, codes.FailedPrecondition, "managers/E3005 is STATUS_CANDIDATE")
 	_, err = mk(c.admin, "X-1", "managers/NOBODY", "")
-	wantCodeSaying(t, err, codes.InvalidArgument, "managers/NOBODY does not exist")
+	wantStatus(t, err, codes.InvalidArgument, "managers/NOBODY does not exist")
 	_, err = mk(c.admin, "bad code!", "E3002", "")
 	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), "customer_id") ||
 		!strings.Contains(st.Message(), "customer.primary_manager") {
@@ -210,18 +194,18 @@ func portfolioScopeScenario(t *testing.T, c portfolioCallers) {
 	}
 	// Out of scope: reading answers not found, writing permission denied.
 	_, err = c.supervisorWest.GetCustomer(ctx, &rosterv1.GetCustomerRequest{Name: "customers/EAST-1"})
-	wantCodeSaying(t, err, codes.NotFound, "customers/EAST-1")
+	wantStatus(t, err, codes.NotFound, "customers/EAST-1")
 	_, err = c.supervisorWest.UpdateCustomer(ctx, &rosterv1.UpdateCustomerRequest{Customer: &rosterv1.Customer{Name: "customers/EAST-1", Address: "x"}})
-	wantCodeSaying(t, err, codes.PermissionDenied, "customers/EAST-1")
+	wantStatus(t, err, codes.PermissionDenied, "customers/EAST-1")
 	_, err = c.cm.UpdateCustomer(ctx, &rosterv1.UpdateCustomerRequest{Customer: &rosterv1.Customer{Name: "customers/EAST-1", Address: "x"}})
-	wantCodeSaying(t, err, codes.PermissionDenied, "roster.customers.write")
+	wantStatus(t, err, codes.PermissionDenied, "roster.customers.write")
 	_, err = c.supervisorWest.GetManagerLoad(ctx, &rosterv1.GetManagerLoadRequest{Manager: "managers/E3002"})
-	wantCodeSaying(t, err, codes.NotFound, "managers/E3002")
+	wantStatus(t, err, codes.NotFound, "managers/E3002")
 	if resp, err := c.supervisorWest.ListCustomers(ctx, &rosterv1.ListCustomersRequest{Filter: `org_unit = "orgUnits/branch-west"`}); err != nil || resp.GetTotalSize() != 2 {
 		t.Fatalf("supervisor of team-hongqiao lists %v (%v), want WEST-1 and WEST-2", resp, err)
 	}
 	_, err = c.admin.ListCustomers(ctx, &rosterv1.ListCustomersRequest{Filter: `colour = "red"`})
-	wantCodeSaying(t, err, codes.InvalidArgument, "unknown field")
+	wantStatus(t, err, codes.InvalidArgument, "unknown field")
 
 	// Update with the field mask and etag.
 	cu, _ := c.admin.GetCustomer(ctx, &rosterv1.GetCustomerRequest{Name: "customers/EAST-1"})
@@ -233,11 +217,11 @@ func portfolioScopeScenario(t *testing.T, c portfolioCallers) {
 	}
 	_, err = c.supervisorEast.UpdateCustomer(ctx, &rosterv1.UpdateCustomerRequest{
 		Customer: &rosterv1.Customer{Name: cu.GetName(), Classification: "C", Etag: cu.GetEtag()}})
-	wantCodeSaying(t, err, codes.Aborted, "etag")
+	wantStatus(t, err, codes.Aborted, "etag")
 	_, err = c.supervisorEast.UpdateCustomer(ctx, &rosterv1.UpdateCustomerRequest{
 		Customer:   &rosterv1.Customer{Name: cu.GetName(), PrimaryManager: "managers/E3001"},
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"primary_manager"}}})
-	wantCodeSaying(t, err, codes.InvalidArgument, ":assign")
+	wantStatus(t, err, codes.InvalidArgument, ":assign")
 }
 
 func handoverScenario(t *testing.T, c portfolioCallers) {
@@ -296,7 +280,7 @@ func handoverScenario(t *testing.T, c portfolioCallers) {
 		PrimaryManager: "managers/E3001", BackupManager: "managers/E3002", Reason: "客户转为对公服务", RequestId: "assign-east-1"})
 	// E3001 took a 51st while the capacity was 51; lowered back to 50, they keep
 	// their customers but receive no more.
-	wantCodeSaying(t, err, codes.FailedPrecondition, "managers/E3001 (LINE_CORPORATE) already serves 51 customers, the limit is 50")
+	wantStatus(t, err, codes.FailedPrecondition, "managers/E3001 (LINE_CORPORATE) already serves 51 customers, the limit is 50")
 	assigned, err = c.supervisorEast.AssignCustomer(ctx, &rosterv1.AssignCustomerRequest{Name: "customers/EAST-1",
 		PrimaryManager: "managers/E1101", BackupManager: "managers/E3002", Reason: "主管亲自维护", RequestId: "assign-east-2"})
 	if err != nil || assigned.GetPrimaryManager() != "managers/E1101" || assigned.GetBackupManager() != "managers/E3002" {
@@ -334,14 +318,14 @@ func handoverScenario(t *testing.T, c portfolioCallers) {
 	// another subtree cannot hand over; spread over E1201 and E3002 it works.
 	_, err = c.admin.HandoverCustomers(ctx, &rosterv1.HandoverCustomersRequest{Manager: "managers/E3003",
 		Receivers: []string{"managers/E1201", "managers/E3005"}, Reason: "E3003 调往总行"})
-	wantCodeSaying(t, err, codes.FailedPrecondition, "managers/E3005 is STATUS_CANDIDATE")
+	wantStatus(t, err, codes.FailedPrecondition, "managers/E3005 is STATUS_CANDIDATE")
 	_, err = c.admin.HandoverCustomers(ctx, &rosterv1.HandoverCustomersRequest{Manager: "managers/E3003", Reason: "x"})
 	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), "receivers") {
 		t.Fatalf("no receivers: %v", st)
 	}
 	_, err = c.supervisorEast.HandoverCustomers(ctx, &rosterv1.HandoverCustomersRequest{Manager: "managers/E3003",
 		Receivers: []string{"managers/E3002"}, Reason: "x"})
-	wantCodeSaying(t, err, codes.PermissionDenied, "managers/E3003 is outside the org subtree")
+	wantStatus(t, err, codes.PermissionDenied, "managers/E3003 is outside the org subtree")
 	audits = c.auditCount(t, `object = "managers/E3003"`)
 	res, err := c.admin.HandoverCustomers(ctx, &rosterv1.HandoverCustomersRequest{Manager: "managers/E3003",
 		Receivers: []string{"managers/E1201", "managers/E3002"}, Reason: "E3003 调往总行", RequestId: "handover-e3003"})
@@ -368,7 +352,7 @@ func handoverScenario(t *testing.T, c portfolioCallers) {
 		s, _ := c.cm.WatchPortfolioChanges(ctx, &rosterv1.WatchPortfolioChangesRequest{})
 		_, err = s.Recv()
 	}
-	wantCodeSaying(t, err, codes.PermissionDenied, "roster.portfolio.watch")
+	wantStatus(t, err, codes.PermissionDenied, "roster.portfolio.watch")
 }
 
 func importScenario(t *testing.T, c portfolioCallers) {
@@ -410,9 +394,9 @@ func importScenario(t *testing.T, c portfolioCallers) {
 		t.Fatalf("an import left %d audit records, want 1", n-audits)
 	}
 	_, err = c.admin.ImportCustomers(ctx, &rosterv1.ImportCustomersRequest{Content: []byte{0xD0, 0xCF, 0x11, 0xE0, 9, 9}})
-	wantCodeSaying(t, err, codes.InvalidArgument, "save it as .xlsx")
+	wantStatus(t, err, codes.InvalidArgument, "save it as .xlsx")
 	_, err = c.admin.ImportCustomers(ctx, &rosterv1.ImportCustomersRequest{Content: good, Format: "ods"})
-	wantCodeSaying(t, err, codes.InvalidArgument, "format")
+	wantStatus(t, err, codes.InvalidArgument, "format")
 }
 
 // A following change-feed stream ends when the service shuts down, at once and
