@@ -141,7 +141,7 @@ func (s *suite) startRoster() error {
 	s.roster = s.spawn("roster", "--grpc-addr", s.rosterAddr,
 		"--db-url", "sqlite:"+filepath.Join(s.data, "roster.db"), "--seed-demo-data=true",
 		"--etcd-endpoints", s.etcd.Endpoint, "--registration-ttl", registrationTTL.String(), "--jwks-file", s.jwks,
-		"--log-format", "json", "--log-level", "warn")
+		"--log-format", "json", "--log-level", "warn", "--debug-addr", os.Getenv("E2E_ROSTER_DEBUG_ADDR"))
 	return s.waitRegistered(1, 30*time.Second)
 }
 
@@ -149,7 +149,7 @@ func (s *suite) startGateway() error {
 	addr := freeAddr()
 	s.baseURL = "http://" + addr
 	s.gateway = s.spawn("gateway", "--http-addr", addr, "--etcd-endpoints", s.etcd.Endpoint, "--jwks-file", s.jwks,
-		"--max-body-bytes", "65536", "--log-format", "json", "--log-level", "warn")
+		"--max-body-bytes", "65536", "--log-format", "json", "--log-level", "warn", "--debug-addr", os.Getenv("E2E_GATEWAY_DEBUG_ADDR"))
 	return s.waitHealthy(30 * time.Second)
 }
 

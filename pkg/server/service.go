@@ -18,6 +18,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/config"
+	"github.com/rmsuite/rmsuite/pkg/debughttp"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/storage"
@@ -47,6 +48,8 @@ type ServiceConfig struct {
 	// TLS secures the gRPC this service serves and, through cfg.TLS.DialOption, the
 	// gRPC it dials; off (plaintext) unless certificate files are configured.
 	TLS tlsfiles.ServerConfig
+	// DebugAddr serves Go's profiles (pprof) when set; keep it off the public network.
+	DebugAddr string `flag:"debug-addr" env:"DEBUG_ADDR" default:"" usage:"host:port to serve pprof profiles on (e.g. 127.0.0.1:6061); empty: off"`
 }
 
 // Validate checks every part.
@@ -154,6 +157,12 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 		return err
 	}
 	srv.OnClose(db.Close)
+	debugCtx, stopDebug := context.WithCancel(ctx)
+	defer stopDebug()
+	if err := debughttp.Start(debugCtx, cfg.DebugAddr, log); err != nil {
+		srv.shutdown(nil)
+		return fmt.Errorf("debug-addr: %w", err)
+	}
 	var etcd *clientv3.Client
 	if len(cfg.Discovery.EtcdEndpoints) > 0 {
 		if etcd, err = discovery.NewClient(cfg.Discovery.EtcdEndpoints, log); err != nil {

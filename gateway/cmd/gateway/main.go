@@ -18,6 +18,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/gateway/internal/gateway"
 	"github.com/rmsuite/rmsuite/pkg/config"
+	"github.com/rmsuite/rmsuite/pkg/debughttp"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/server"
@@ -57,6 +58,9 @@ func run(ctx context.Context, cfg gateway.Config, log *zap.Logger) error {
 			return err
 		}
 		defer etcd.Close()
+	}
+	if err := debughttp.Start(ctx, cfg.DebugAddr, log); err != nil {
+		return fmt.Errorf("debug-addr: %w", err)
 	}
 	gw, err := gateway.New(ctx, cfg, etcd, log)
 	if err != nil {

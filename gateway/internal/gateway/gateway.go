@@ -19,7 +19,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
@@ -48,6 +47,8 @@ type Config struct {
 	// TLS secures the calls to the backends (static or from etcd); off (plaintext)
 	// unless certificate files are configured.
 	TLS tlsfiles.Config
+	// DebugAddr serves Go's profiles (pprof) when set; keep it off the public network.
+	DebugAddr string `flag:"debug-addr" env:"DEBUG_ADDR" default:"" usage:"host:port to serve pprof profiles on (e.g. 127.0.0.1:6060); empty: off"`
 }
 
 // Validate checks the settings.
@@ -115,10 +116,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 		}),
 		// The request id is already in X-Request-Id; other backend headers stay inside.
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
-			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, newJSONMarshaler()),
 	)
 	if conn, ok := g.conns["roster"]; ok {
 		for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{

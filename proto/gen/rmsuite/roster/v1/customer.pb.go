@@ -628,7 +628,11 @@ type PortfolioChange struct {
 	// The customer, for the other kinds.
 	Customer string `protobuf:"bytes,5,opt,name=customer,proto3" json:"customer,omitempty"`
 	// The reason given.
-	Reason        string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	// For KIND_CUSTOMER_CREATED and KIND_CUSTOMER_UPDATED: the customer as it is
+	// when the change is served (its latest state, which may already include later
+	// changes), so that a follower keeps a copy without reading each one back.
+	State         *Customer `protobuf:"bytes,7,opt,name=state,proto3" json:"state,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -703,6 +707,13 @@ func (x *PortfolioChange) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *PortfolioChange) GetState() *Customer {
+	if x != nil {
+		return x.State
+	}
+	return nil
 }
 
 // Request for GetCustomer.
@@ -1937,14 +1948,15 @@ const file_rmsuite_roster_v1_customer_proto_rawDesc = "" +
 	"\bend_date\x18\x05 \x01(\v2\x11.google.type.DateR\aendDate\x12\x16\n" +
 	"\x06reason\x18\x06 \x01(\tR\x06reason\x12\x1f\n" +
 	"\vrecorded_by\x18\a \x01(\tR\n" +
-	"recordedBy\"\xe6\x03\n" +
+	"recordedBy\"\x99\x04\n" +
 	"\x0fPortfolioChange\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12;\n" +
 	"\x04kind\x18\x02 \x01(\x0e2'.rmsuite.roster.v1.PortfolioChange.KindR\x04kind\x12.\n" +
 	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12=\n" +
 	"\x05moves\x18\x04 \x03(\v2'.rmsuite.roster.v1.PortfolioChange.MoveR\x05moves\x12\x1a\n" +
 	"\bcustomer\x18\x05 \x01(\tR\bcustomer\x12\x16\n" +
-	"\x06reason\x18\x06 \x01(\tR\x06reason\x1ad\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reason\x121\n" +
+	"\x05state\x18\a \x01(\v2\x1b.rmsuite.roster.v1.CustomerR\x05state\x1ad\n" +
 	"\x04Move\x12\x1a\n" +
 	"\bcustomer\x18\x01 \x01(\tR\bcustomer\x12!\n" +
 	"\ffrom_manager\x18\x02 \x01(\tR\vfromManager\x12\x1d\n" +
@@ -2103,22 +2115,23 @@ var file_rmsuite_roster_v1_customer_proto_depIdxs = []int32{
 	3,  // 9: rmsuite.roster.v1.PortfolioChange.kind:type_name -> rmsuite.roster.v1.PortfolioChange.Kind
 	28, // 10: rmsuite.roster.v1.PortfolioChange.time:type_name -> google.protobuf.Timestamp
 	24, // 11: rmsuite.roster.v1.PortfolioChange.moves:type_name -> rmsuite.roster.v1.PortfolioChange.Move
-	4,  // 12: rmsuite.roster.v1.ListCustomersResponse.customers:type_name -> rmsuite.roster.v1.Customer
-	4,  // 13: rmsuite.roster.v1.CreateCustomerRequest.customer:type_name -> rmsuite.roster.v1.Customer
-	4,  // 14: rmsuite.roster.v1.UpdateCustomerRequest.customer:type_name -> rmsuite.roster.v1.Customer
-	29, // 15: rmsuite.roster.v1.UpdateCustomerRequest.update_mask:type_name -> google.protobuf.FieldMask
-	27, // 16: rmsuite.roster.v1.AssignCustomerRequest.effective_date:type_name -> google.type.Date
-	27, // 17: rmsuite.roster.v1.HandoverCustomersRequest.effective_date:type_name -> google.type.Date
-	25, // 18: rmsuite.roster.v1.HandoverCustomersResponse.receivers:type_name -> rmsuite.roster.v1.HandoverCustomersResponse.ReceiverLoad
-	6,  // 19: rmsuite.roster.v1.ListAssignmentsResponse.assignments:type_name -> rmsuite.roster.v1.Assignment
-	5,  // 20: rmsuite.roster.v1.UpdatePortfolioSettingsRequest.settings:type_name -> rmsuite.roster.v1.PortfolioSettings
-	29, // 21: rmsuite.roster.v1.UpdatePortfolioSettingsRequest.update_mask:type_name -> google.protobuf.FieldMask
-	30, // 22: rmsuite.roster.v1.ManagerLoad.line:type_name -> rmsuite.roster.v1.Line
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	4,  // 12: rmsuite.roster.v1.PortfolioChange.state:type_name -> rmsuite.roster.v1.Customer
+	4,  // 13: rmsuite.roster.v1.ListCustomersResponse.customers:type_name -> rmsuite.roster.v1.Customer
+	4,  // 14: rmsuite.roster.v1.CreateCustomerRequest.customer:type_name -> rmsuite.roster.v1.Customer
+	4,  // 15: rmsuite.roster.v1.UpdateCustomerRequest.customer:type_name -> rmsuite.roster.v1.Customer
+	29, // 16: rmsuite.roster.v1.UpdateCustomerRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 17: rmsuite.roster.v1.AssignCustomerRequest.effective_date:type_name -> google.type.Date
+	27, // 18: rmsuite.roster.v1.HandoverCustomersRequest.effective_date:type_name -> google.type.Date
+	25, // 19: rmsuite.roster.v1.HandoverCustomersResponse.receivers:type_name -> rmsuite.roster.v1.HandoverCustomersResponse.ReceiverLoad
+	6,  // 20: rmsuite.roster.v1.ListAssignmentsResponse.assignments:type_name -> rmsuite.roster.v1.Assignment
+	5,  // 21: rmsuite.roster.v1.UpdatePortfolioSettingsRequest.settings:type_name -> rmsuite.roster.v1.PortfolioSettings
+	29, // 22: rmsuite.roster.v1.UpdatePortfolioSettingsRequest.update_mask:type_name -> google.protobuf.FieldMask
+	30, // 23: rmsuite.roster.v1.ManagerLoad.line:type_name -> rmsuite.roster.v1.Line
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_rmsuite_roster_v1_customer_proto_init() }
