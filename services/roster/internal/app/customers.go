@@ -26,6 +26,8 @@ import (
 // stored revision is no longer prevRevision.
 type CustomerRepository interface {
 	Get(ctx context.Context, id string) (customer.Customer, error)
+	// GetMany reads the customers of ids that exist.
+	GetMany(ctx context.Context, ids []string) ([]customer.Customer, error)
 	List(ctx context.Context, req aip.Request, scope customer.Scope) ([]customer.Customer, string, int, error)
 	Exists(ctx context.Context, ids []string) (map[string]bool, error)
 	Insert(ctx context.Context, cs ...customer.Customer) error
@@ -709,7 +711,31 @@ func (s *Customers) UpdateSettings(ctx context.Context, etag string, edit func(*
 
 // Changes reads up to limit changes of the feed after a sequence.
 func (s *Customers) Changes(ctx context.Context, after int64, limit int) ([]customer.Change, error) {
-	return s.repo.Changes(ctx, after, limit)
+	changes, err := s.repo.Changes(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range changes {
+		if c.CustomerID != "" {
+			ids = append(ids, c.CustomerID)
+		}
+	}
+	if len(ids) == 0 {
+		return changes, nil
+	}
+	states, err := s.repo.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*customer.Customer, len(states))
+	for i := range states {
+		byID[states[i].ID] = &states[i]
+	}
+	for i := range changes {
+		changes[i].State = byID[changes[i].CustomerID]
+	}
+	return changes, nil
 }
 
 // PrimaryCustomers counts the customers managerID serves as primary manager (for

@@ -497,6 +497,9 @@ func toProtoChange(c customer.Change) *rosterv1.PortfolioChange {
 	if c.CustomerID != "" {
 		p.Customer = customerPrefix + c.CustomerID
 	}
+	if c.State != nil {
+		p.State = toProtoCustomer(*c.State)
+	}
 	for _, m := range c.Moves {
 		p.Moves = append(p.Moves, &rosterv1.PortfolioChange_Move{Customer: customerPrefix + m.CustomerID,
 			FromManager: managerPrefix + m.From, ToManager: managerPrefix + m.To})

@@ -252,6 +252,18 @@ func handoverScenario(t *testing.T, c portfolioCallers) {
 		if ch.GetSequence() != int64(i+1) {
 			t.Fatalf("feed position %d has sequence %d", i, ch.GetSequence())
 		}
+		// Created and updated customers come with their current state, so that a
+		// follower (visits) keeps its copy without reading each one back.
+		switch ch.GetKind() {
+		case rosterv1.PortfolioChange_KIND_CUSTOMER_CREATED, rosterv1.PortfolioChange_KIND_CUSTOMER_UPDATED:
+			if st := ch.GetState(); st.GetName() != ch.GetCustomer() || st.GetDisplayName() == "" || st.GetPrimaryManager() == "" || st.GetOrgUnit() == "" {
+				t.Fatalf("change %d (%v) carries state %v", ch.GetSequence(), ch.GetKind(), st)
+			}
+		default:
+			if ch.GetState() != nil {
+				t.Fatalf("change %d (%v) carries a state", ch.GetSequence(), ch.GetKind())
+			}
+		}
 	}
 	last := backlog[len(backlog)-1].GetSequence()
 

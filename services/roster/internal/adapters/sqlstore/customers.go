@@ -66,6 +66,25 @@ func (r *Customers) Get(ctx context.Context, id string) (customer.Customer, erro
 	return c, err
 }
 
+// GetMany reads the customers of ids that exist, in no particular order.
+func (r *Customers) GetMany(ctx context.Context, ids []string) ([]customer.Customer, error) {
+	var out []customer.Customer
+	for start := 0; start < len(ids); start += customerChunk {
+		part := ids[start:min(start+customerChunk, len(ids))]
+		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT `+customerColumns+customerFrom+` WHERE c.id IN (`+placeholders(1, len(part))+`)`,
+			stringArgs(part)...)
+		if err != nil {
+			return nil, err
+		}
+		found, err := collect(rows, scanCustomer)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
 var customerListSchema = aip.Schema{
 	Fields: map[string]aip.Field{
 		"primary_manager": {Column: "c.primary_manager_id", Type: aip.String, Convert: resourceID("managers/", "managers/E3001")},

@@ -29,4 +29,7 @@ type Change struct {
 	CustomerID string    // for CustomerCreated and CustomerUpdated
 	Moves      []Move    // for CustomersReassigned
 	Reason     string
+	// State is the customer as it is when the change is read, for CustomerCreated
+	// and CustomerUpdated (nil when the customer is gone).
+	State *Customer
 }
