@@ -24,6 +24,13 @@ const (
 	CustomersWrite    Permission = "roster.customers.write"    // create, update, assign, hand over, import
 	PortfolioSettings Permission = "roster.portfolio.settings" // capacity limits
 	PortfolioWatch    Permission = "roster.portfolio.watch"    // the change feed (other services)
+	// Visits: the monthly plans, tasks and visit records of the 135 cycle.
+	PlansRead       Permission = "visits.plans.read"     // narrowed to own / subtree
+	PlansWrite      Permission = "visits.plans.write"    // edit and submit one's own plan, record visits, finish tasks
+	PlansGenerate   Permission = "visits.plans.generate" // one's own plan, or a subtree's
+	PlansReview     Permission = "visits.plans.review"   // approve or reject others' plans in one's subtree
+	TasksAssign     Permission = "visits.tasks.assign"   // supervisors' tasks (工作安排)
+	VisitRulesWrite Permission = "visits.rules.write"    // the frequency table
 	// Approvals: reading one's own and those in scope; deciding on others' actions.
 	// Each action also names the permission its approver needs.
 	ApprovalsRead   Permission = "approvals.read"
@@ -33,19 +40,24 @@ const (
 // RolePermissions is what each role may do — the one table of the suite. Object
 // scope (own records, team, subtree) narrows it further inside each service.
 var RolePermissions = map[Role][]Permission{
-	CustomerManager: {OrgUnitsRead, ApprovalsRead, ManagersRead, CustomersRead},
+	CustomerManager: {OrgUnitsRead, ApprovalsRead, ManagersRead, CustomersRead,
+		PlansRead, PlansWrite, PlansGenerate},
 	Supervisor: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
-		CustomersRead, CustomersWrite},
+		CustomersRead, CustomersWrite, PlansRead, PlansWrite, PlansGenerate, PlansReview, TasksAssign},
 	BranchHead: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
-		LifecycleWrite, LifecycleApprove, GradesApprove, CustomersRead, CustomersWrite},
+		LifecycleWrite, LifecycleApprove, GradesApprove, CustomersRead, CustomersWrite,
+		PlansRead, PlansGenerate, PlansReview, TasksAssign},
 	HROfficer: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, ManagersWrite,
-		LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite, CustomersRead, CustomersWrite},
+		LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite, CustomersRead, CustomersWrite,
+		PlansRead},
 	Committee: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, GradesChange,
-		GradesApprove, CustomersRead},
+		GradesApprove, CustomersRead, PlansRead},
 	Administrator: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		ManagersWrite, LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite,
-		CustomersRead, CustomersWrite, PortfolioSettings, PortfolioWatch},
-	System: {OrgUnitsRead, ManagersRead, GradesChange, CustomersRead, CustomersWrite, PortfolioWatch},
+		CustomersRead, CustomersWrite, PortfolioSettings, PortfolioWatch,
+		PlansRead, PlansGenerate, VisitRulesWrite},
+	System: {OrgUnitsRead, ManagersRead, GradesChange, CustomersRead, CustomersWrite, PortfolioWatch,
+		PlansRead, PlansWrite, PlansGenerate},
 }
 
 // Allowed reports whether any of p's roles grants perm.
