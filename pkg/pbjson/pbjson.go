@@ -43,8 +43,8 @@ func Append(b []byte, m proto.Message) ([]byte, error) {
 // plan is what the encoder knows about one message type.
 type plan struct {
 	kind       wellKnown
-	extendable bool // has extension ranges: left to protojson, which writes extensions
-	fields []field // by the field's index in its message
+	extendable bool    // has extension ranges: left to protojson, which writes extensions
+	fields     []field // by the field's index in its message
 }
 
 // field is one field's encoder data: its quoted name with the colon, ready to append.

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"strings"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
+	"github.com/rmsuite/rmsuite/pkg/tlsfiles"
 )
 
 // Config is the part of a service's configuration that the server uses. GRPCAddr has
@@ -52,6 +55,52 @@ type Server struct {
 	lis      net.Listener
 	services []string
 	closers  []func() error
+
+	// For calling other services (Dial, ServiceToken).
+	etcd      *clientv3.Client
+	peers     []string
+	tokenFile string
+	tls       tlsfiles.ServerConfig
+}
+
+// Dial connects to another rmsuite service: its static address from --peers, or
+// its instances in etcd (round robin); with the service's TLS client certificate
+// when TLS is configured. The connection is closed on shutdown.
+func (s *Server) Dial(service string) (*grpc.ClientConn, error) {
+	opt, err := s.tls.Config.DialOption(s.log)
+	if err != nil {
+		return nil, err
+	}
+	var conn *grpc.ClientConn
+	for _, p := range s.peers {
+		if name, addr, ok := strings.Cut(p, "="); ok && name == service {
+			conn, err = grpc.NewClient(addr, opt)
+			break
+		}
+	}
+	if conn == nil && err == nil {
+		if s.etcd == nil {
+			return nil, fmt.Errorf("no address for %s: give --peers %s=host:port or etcd endpoints", service, service)
+		}
+		conn, err = discovery.Dial(s.etcd, service, opt)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", service, err)
+	}
+	s.OnClose(conn.Close)
+	return conn, nil
+}
+
+// ServiceToken reads the service's own bearer token from --service-token-file.
+func (s *Server) ServiceToken() (string, error) {
+	if s.tokenFile == "" {
+		return "", errors.New("no service token: set --service-token-file to a token issued to this service's account")
+	}
+	raw, err := os.ReadFile(s.tokenFile)
+	if err != nil {
+		return "", fmt.Errorf("service token: %w", err)
+	}
+	return strings.TrimSpace(string(raw)), nil
 }
 
 // New listens on cfg.GRPCAddr and builds the server with the shared interceptors;

@@ -48,6 +48,12 @@ type ServiceConfig struct {
 	// TLS secures the gRPC this service serves and, through cfg.TLS.DialOption, the
 	// gRPC it dials; off (plaintext) unless certificate files are configured.
 	TLS tlsfiles.ServerConfig
+	// Peers are static addresses of the services this one calls, instead of etcd
+	// discovery (tests), e.g. roster=127.0.0.1:9101.
+	Peers []string `flag:"peers" env:"PEERS" default:"" usage:"static addresses of services this one calls instead of etcd, e.g. roster=127.0.0.1:9101 (tests)"`
+	// ServiceTokenFile holds the bearer token (a JWT issued to this service's
+	// account) used for background calls to other services; re-read when it changes.
+	ServiceTokenFile string `flag:"service-token-file" env:"SERVICE_TOKEN_FILE" default:"" usage:"file with this service's own bearer token, for calls it makes on its own behalf (following change feeds)"`
 	// DebugAddr serves Go's profiles (pprof) when set; keep it off the public network.
 	DebugAddr string `flag:"debug-addr" env:"DEBUG_ADDR" default:"" usage:"host:port to serve pprof profiles on (e.g. 127.0.0.1:6061); empty: off"`
 }
@@ -157,6 +163,7 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 		return err
 	}
 	srv.OnClose(db.Close)
+	srv.peers, srv.tokenFile, srv.tls = cfg.Peers, cfg.ServiceTokenFile, cfg.TLS
 	debugCtx, stopDebug := context.WithCancel(ctx)
 	defer stopDebug()
 	if err := debughttp.Start(debugCtx, cfg.DebugAddr, log); err != nil {
@@ -170,6 +177,7 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 			return err
 		}
 		srv.OnClose(etcd.Close) // closers run in reverse: etcd client first, database last
+		srv.etcd = etcd
 	}
 	var home audit.HomePath
 	if svc.HomePath != nil {

@@ -87,3 +87,24 @@ func roleNames(rs []auth.Role) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// ensureServiceToken mints (every start) the token a service uses for the calls it
+// makes on its own behalf, e.g. visits following the roster's change feed, and
+// returns the file holding it.
+func ensureServiceToken(data, service string) (string, error) {
+	private, _ := keyPaths(data)
+	m, err := auth.LoadMinter(private)
+	if err != nil {
+		return "", err
+	}
+	tok, err := m.Mint(auth.Token{Subject: "svc:" + service, Name: service + " service", Roles: []auth.Role{auth.System},
+		Issuer: "rmsuite-dev", Audience: "rmsuite", TTL: 30 * 24 * time.Hour})
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(data, "auth", service+".token")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, []byte(tok+"\n"), 0o600)
+}

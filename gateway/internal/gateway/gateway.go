@@ -27,6 +27,7 @@ import (
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
+	visitsv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/visits/v1"
 	"github.com/rmsuite/rmsuite/proto/openapi"
 )
 
@@ -128,6 +129,12 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 				g.Close()
 				return nil, err
 			}
+		}
+	}
+	if conn, ok := g.conns["visits"]; ok {
+		if err := visitsv1.RegisterVisitServiceHandler(ctx, mux, conn); err != nil {
+			g.Close()
+			return nil, err
 		}
 	}
 

@@ -1,10 +1,14 @@
-// Command visits serves the visit scheduling (拜访): the monthly 135 cycle, plans, routes, visit records, customer requests.
-//
-// Until its API lands it serves the standard health service and reflection only,
-// registered in etcd like every other service, so that the suite's topology, start-up
-// and shutdown are complete from day one.
+// Command visits serves visit scheduling (拜访): the monthly 135 cycle — frequency
+// rules, plan generation, review, supervisor tasks and visit records. Run with -h
+// for its settings.
 package main
 
-import "github.com/rmsuite/rmsuite/pkg/server"
+import (
+	"github.com/rmsuite/rmsuite/pkg/server"
+	"github.com/rmsuite/rmsuite/services/visits/internal/service"
+)
 
-func main() { server.MainHealthOnly("visits", "127.0.0.1:9104") }
+func main() {
+	cfg := service.DefaultConfig()
+	server.Main(service.Name, &cfg, func(server.ServiceConfig) server.Service { return service.Descriptor() })
+}

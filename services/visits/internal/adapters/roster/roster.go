@@ -1,0 +1,178 @@
+// Package roster reads what the visits service needs from the roster, over gRPC:
+// org units (for scope paths), managers, and the portfolio change feed.
+package roster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
+)
+
+// Manager is what visits needs of a roster manager.
+type Manager struct {
+	ID        string
+	Name      string
+	OrgUnitID string
+	Active    bool // appointed (on probation, regular or under observation)
+}
+
+// Client calls the roster. Calls made for a user carry that user's own bearer
+// token (forwarded from the incoming call), so the roster applies the user's
+// scope; background work (following the feed) uses the service's token.
+type Client struct {
+	units     rosterv1.RosterServiceClient
+	managers  rosterv1.ManagerServiceClient
+	portfolio rosterv1.PortfolioServiceClient
+	// Token returns the service's own bearer token, for background calls.
+	Token func() (string, error)
+}
+
+// New returns a client on conn.
+func New(conn grpc.ClientConnInterface, token func() (string, error)) *Client {
+	return &Client{units: rosterv1.NewRosterServiceClient(conn), managers: rosterv1.NewManagerServiceClient(conn),
+		portfolio: rosterv1.NewPortfolioServiceClient(conn), Token: token}
+}
+
+// forward copies the caller's authorization (and request id) to the outgoing call.
+func forward(ctx context.Context) context.Context {
+	in, _ := metadata.FromIncomingContext(ctx)
+	out := metadata.MD{}
+	for _, k := range []string{"authorization", "x-request-id"} {
+		if v := in.Get(k); len(v) > 0 {
+			out.Set(k, v[0])
+		}
+	}
+	return metadata.NewOutgoingContext(ctx, out)
+}
+
+// ErrUnavailable wraps a roster that cannot be reached or failed.
+var ErrUnavailable = errors.New("roster unavailable")
+
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if s, ok := status.FromError(err); ok {
+		switch s.Code() {
+		case codes.NotFound, codes.PermissionDenied, codes.InvalidArgument, codes.Unauthenticated:
+			return err // the caller's own answer, passed on
+		}
+	}
+	return fmt.Errorf("%w: %s: %v", ErrUnavailable, what, err)
+}
+
+// OrgPaths reads every org unit and returns each one's path, "/root/…/id/", so
+// that "in the subtree of X" is a prefix test.
+func (c *Client) OrgPaths(ctx context.Context) (map[string]string, error) {
+	ctx = forward(ctx)
+	parent := map[string]string{}
+	token := ""
+	for {
+		resp, err := c.units.ListOrgUnits(ctx, &rosterv1.ListOrgUnitsRequest{PageSize: 1000, PageToken: token})
+		if err != nil {
+			return nil, wrap(err, "list org units")
+		}
+		for _, u := range resp.GetOrgUnits() {
+			parent[strings.TrimPrefix(u.GetName(), "orgUnits/")] = strings.TrimPrefix(u.GetParent(), "orgUnits/")
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	paths := make(map[string]string, len(parent))
+	var path func(id string, depth int) string
+	path = func(id string, depth int) string {
+		if p, ok := paths[id]; ok {
+			return p
+		}
+		p := "/" + id + "/"
+		if up := parent[id]; up != "" && depth < 64 {
+			p = path(up, depth+1) + id + "/"
+		}
+		paths[id] = p
+		return p
+	}
+	for id := range parent {
+		path(id, 0)
+	}
+	return paths, nil
+}
+
+// Managers lists the appointed managers of an org unit's subtree ("" for all the
+// caller may see), as the caller.
+func (c *Client) Managers(ctx context.Context, orgUnit string) ([]Manager, error) {
+	ctx = forward(ctx)
+	filter := ""
+	if orgUnit != "" {
+		filter = fmt.Sprintf("org_unit = %q", "orgUnits/"+orgUnit)
+	}
+	var out []Manager
+	token := ""
+	for {
+		resp, err := c.managers.ListManagers(ctx, &rosterv1.ListManagersRequest{Filter: filter, PageSize: 1000, PageToken: token})
+		if err != nil {
+			return nil, wrap(err, "list managers")
+		}
+		for _, m := range resp.GetManagers() {
+			out = append(out, toManager(m))
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			return out, nil
+		}
+	}
+}
+
+// Manager reads one manager as the caller.
+func (c *Client) Manager(ctx context.Context, id string) (Manager, error) {
+	m, err := c.managers.GetManager(forward(ctx), &rosterv1.GetManagerRequest{Name: "managers/" + id})
+	if err != nil {
+		return Manager{}, wrap(err, "get manager")
+	}
+	return toManager(m), nil
+}
+
+func toManager(m *rosterv1.Manager) Manager {
+	st := m.GetStatus()
+	return Manager{ID: strings.TrimPrefix(m.GetName(), "managers/"), Name: m.GetDisplayName(),
+		OrgUnitID: strings.TrimPrefix(m.GetOrgUnit(), "orgUnits/"),
+		Active: st == rosterv1.Manager_STATUS_PROBATION || st == rosterv1.Manager_STATUS_EXTENDED_PROBATION ||
+			st == rosterv1.Manager_STATUS_CONFIRMED || st == rosterv1.Manager_STATUS_OBSERVATION}
+}
+
+// Follow streams the portfolio change feed after the cursor with the service's
+// token, calling handle for each change in order, until ctx ends or the stream
+// fails (the caller reconnects from its stored cursor).
+func (c *Client) Follow(ctx context.Context, after int64, handle func(*rosterv1.PortfolioChange) error) error {
+	token, err := c.Token()
+	if err != nil {
+		return err
+	}
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+	stream, err := c.portfolio.WatchPortfolioChanges(ctx, &rosterv1.WatchPortfolioChangesRequest{After: after, Follow: true})
+	if err != nil {
+		return err
+	}
+	for {
+		ch, err := stream.Recv()
+		if err != nil {
+			return err
+		}
+		if err := handle(ch); err != nil {
+			return err
+		}
+	}
+}
+
+// Backoff is the pause before reconnecting after the n-th failure in a row.
+func Backoff(n int) time.Duration {
+	return min(time.Duration(1<<min(n, 6))*250*time.Millisecond, 15*time.Second)
+}

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rmsuite/rmsuite/pkg/storage"
+	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
+	"github.com/rmsuite/rmsuite/services/visits/internal/adapters/sqlstore"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/plan"
+)
+
+// FeedPortfolio names the roster's portfolio change feed among the cursors.
+const FeedPortfolio = "roster.portfolio"
+
+// Sync keeps the service's copy of the roster's customers by applying the
+// portfolio change feed. Each change is applied with the cursor in one
+// transaction, and applying one twice changes nothing, so delivery at least once
+// is safe and a restart resumes where it stopped.
+type Sync struct {
+	db    *storage.DB
+	store *sqlstore.Store
+}
+
+// NewSync returns the feed applier.
+func NewSync(db *storage.DB, store *sqlstore.Store) *Sync { return &Sync{db: db, store: store} }
+
+// Cursor is the last change applied.
+func (s *Sync) Cursor(ctx context.Context) (int64, error) { return s.store.Cursor(ctx, FeedPortfolio) }
+
+// Apply applies one change (skipping one at or before the cursor).
+func (s *Sync) Apply(ctx context.Context, ch *rosterv1.PortfolioChange) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.store.Cursor(ctx, FeedPortfolio)
+		if err != nil || ch.GetSequence() <= cur {
+			return err
+		}
+		if st := ch.GetState(); st != nil {
+			if err := s.store.UpsertCustomer(ctx, fromRoster(st), ch.GetSequence()); err != nil {
+				return err
+			}
+		}
+		for _, m := range ch.GetMoves() {
+			id := strings.TrimPrefix(m.GetCustomer(), "customers/")
+			from, to := strings.TrimPrefix(m.GetFromManager(), "managers/"), strings.TrimPrefix(m.GetToManager(), "managers/")
+			if err := s.store.MoveCustomer(ctx, id, to, ch.GetSequence()); err != nil {
+				return err
+			}
+			if err := s.store.MoveOpenTasks(ctx, id, from, to); err != nil {
+				return err
+			}
+		}
+		return s.store.SetCursor(ctx, FeedPortfolio, ch.GetSequence())
+	})
+}
+
+func fromRoster(c *rosterv1.Customer) sqlstore.Customer {
+	out := sqlstore.Customer{
+		Customer: plan.Customer{ID: strings.TrimPrefix(c.GetName(), "customers/"), Name: c.GetDisplayName(),
+			Classification: c.GetClassification(), AreaType: strings.TrimPrefix(c.GetAreaType().String(), "AREA_TYPE_")},
+		Address: c.GetAddress(), ManagerID: strings.TrimPrefix(c.GetPrimaryManager(), "managers/"),
+		OrgUnitID: strings.TrimPrefix(c.GetOrgUnit(), "orgUnits/"),
+	}
+	if c.GetAreaType() == rosterv1.Customer_AREA_TYPE_UNSPECIFIED {
+		out.AreaType = ""
+	}
+	if loc := c.GetLocation(); loc != nil {
+		lat, lng := loc.GetLatitude(), loc.GetLongitude()
+		out.Lat, out.Lng = &lat, &lng
+	}
+	return out
+}
