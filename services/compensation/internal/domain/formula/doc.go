@@ -62,9 +62,12 @@
 // Every input has a unit: [UnitMoney] (CNY), [UnitRate] (a dimensionless
 // fraction such as an interest rate), [UnitCount], [UnitDays] or
 // [UnitNumber] (a plain dimensionless number such as a coefficient). Number
-// literals have no unit of their own: like Go's untyped constants they take
-// the unit of whatever they are combined with, so t > 0, F * 0.5 and
-// 1 - IC are all fine. The rules, with "scale" meaning number or rate:
+// literals, and parts made of literals only, have no unit of their own: like
+// Go's untyped constants they take the unit of what they are added to,
+// compared with or chosen alongside, and they scale what they multiply or
+// divide, so t > 0, 1 - IC (a rate), F * 0.5 (money) and t / 360 (days) are
+// all fine. A literal divided by anything but a number, as in 1 / t, is an
+// error. The rules for the rest, with "scale" meaning number or rate:
 //
 //	a + b, a - b       a and b have the same unit, which is the result's
 //	a < b, a == b, …   a and b have the same unit; the result is a condition

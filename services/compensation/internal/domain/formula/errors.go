@@ -48,7 +48,8 @@ var (
 // EvalError is an error evaluating a compiled formula: a missing or invalid
 // input, or a result out of range. Pos is where in the formula it happened.
 // It wraps one of [ErrMissingInput], [ErrZeroInput], [ErrBounds],
-// [ErrResultUnit], [money.ErrOverflow] or [money.ErrDivisionByZero].
+// [ErrResultUnit] or [money.ErrOverflow]; [money.ErrDivisionByZero] only
+// in theory, since the checker lets no division by zero through.
 type EvalError struct {
 	Pos Pos
 	Msg string
