@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/services/visits/internal/adapters/roster"
@@ -101,8 +102,8 @@ func (c Caller) oversees(path string) bool {
 	return c.HasAny(auth.Supervisor, auth.BranchHead) && c.Home != "" && strings.HasPrefix(path, c.Home)
 }
 
-func (c Caller) filter() sqlstore.PlanFilter {
-	return sqlstore.PlanFilter{ScopeAll: c.All, ScopePath: c.Home, ScopeSelf: c.Subject}
+func (c Caller) scope() sqlstore.Scope {
+	return sqlstore.Scope{All: c.All, Path: c.Home, Self: c.Subject}
 }
 
 // managerPath reads a manager (as the caller: out of their roster scope is
@@ -271,6 +272,11 @@ func (a *App) Plan(ctx context.Context, manager string, month civil.Date) (plan.
 	if err != nil {
 		return plan.Plan{}, err
 	}
+	return a.planFor(ctx, c, manager, month)
+}
+
+// planFor reads a plan c may see (else NotFound).
+func (a *App) planFor(ctx context.Context, c Caller, manager string, month civil.Date) (plan.Plan, error) {
 	p, err := a.store.Plan(ctx, manager, month)
 	if err != nil {
 		return p, err
@@ -281,42 +287,29 @@ func (a *App) Plan(ctx context.Context, manager string, month civil.Date) (plan.
 	return p, nil
 }
 
-// ListPlans lists plans in the caller's scope.
-func (a *App) ListPlans(ctx context.Context, f sqlstore.PlanFilter) ([]plan.Plan, error) {
+// ListPlans lists one page of plans in the caller's scope (of manager, if given).
+func (a *App) ListPlans(ctx context.Context, req aip.Request, manager string) ([]plan.Plan, string, error) {
 	c, err := a.caller(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	s := c.filter()
-	f.ScopeAll, f.ScopePath, f.ScopeSelf = s.ScopeAll, s.ScopePath, s.ScopeSelf
-	if f.Path != "" {
-		paths, err := a.orgPaths(ctx)
-		if err != nil {
-			return nil, err
-		}
-		p, ok := paths[f.Path]
-		if !ok {
-			return nil, nil // no such unit: nothing in it
-		}
-		f.Path = p
-	}
-	return a.store.ListPlans(ctx, f)
+	return a.store.ListPlans(ctx, req, c.scope(), manager)
 }
 
 // change applies fn to a plan the caller may see and stores it if fn succeeds;
 // etag, when set, must be current. It returns the plan before and after.
 func (a *App) change(ctx context.Context, manager string, month civil.Date, etag string,
 	fn func(c Caller, p *plan.Plan) error) (plan.Plan, plan.Plan, error) {
-	before, err := a.Plan(ctx, manager, month)
+	c, err := a.caller(ctx)
+	if err != nil {
+		return plan.Plan{}, plan.Plan{}, err
+	}
+	before, err := a.planFor(ctx, c, manager, month)
 	if err != nil {
 		return before, before, err
 	}
 	if etag != "" && etag != before.Etag() {
 		return before, before, fmt.Errorf("%w: the plan changed since it was read (etag %s, now %s); read it again", ErrConflict, etag, before.Etag())
-	}
-	c, err := a.caller(ctx)
-	if err != nil {
-		return before, before, err
 	}
 	after := before
 	after.Items = append([]plan.Item(nil), before.Items...)
@@ -442,15 +435,13 @@ func (a *App) CreateTask(ctx context.Context, t plan.Task) (sqlstore.TaskRow, er
 
 var errSkip = errors.New("skip")
 
-// ListTasks lists tasks in the caller's scope.
-func (a *App) ListTasks(ctx context.Context, f sqlstore.PlanFilter, done int, afterMonth, afterID string) ([]sqlstore.TaskRow, error) {
+// ListTasks lists one page of tasks in the caller's scope (of manager, if given).
+func (a *App) ListTasks(ctx context.Context, req aip.Request, manager string) ([]sqlstore.TaskRow, string, error) {
 	c, err := a.caller(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	s := c.filter()
-	f.ScopeAll, f.ScopePath, f.ScopeSelf = s.ScopeAll, s.ScopePath, s.ScopeSelf
-	return a.store.ListTasks(ctx, f, done, afterMonth, afterID)
+	return a.store.ListTasks(ctx, req, c.scope(), manager)
 }
 
 // CompleteTask marks a task done: by the manager, or whoever assigned it.
@@ -545,15 +536,13 @@ func (a *App) RecordVisit(ctx context.Context, v sqlstore.Visit) (sqlstore.Visit
 	return v, a.store.SetLastVisit(ctx, v.CustomerID, v.Day)
 }
 
-// ListVisits lists visits in the caller's scope.
-func (a *App) ListVisits(ctx context.Context, f sqlstore.PlanFilter, customer, afterDay, afterID string) ([]sqlstore.Visit, error) {
+// ListVisits lists one page of visits in the caller's scope (of manager, if given).
+func (a *App) ListVisits(ctx context.Context, req aip.Request, manager string) ([]sqlstore.Visit, string, error) {
 	c, err := a.caller(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	s := c.filter()
-	f.ScopeAll, f.ScopePath, f.ScopeSelf = s.ScopeAll, s.ScopePath, s.ScopeSelf
-	return a.store.ListVisits(ctx, f, customer, afterDay, afterID)
+	return a.store.ListVisits(ctx, req, c.scope(), manager)
 }
 
 func newID() string {

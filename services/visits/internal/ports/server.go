@@ -3,7 +3,6 @@ package ports
 
 import (
 	"context"
-	"encoding/base64"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/apierr"
 	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/auth"
@@ -105,62 +105,6 @@ func monthField(v *apierr.Violations, field, s string) civil.Date {
 		v.Add(field, "want YYYY-MM, e.g. 2026-04; got %q", s)
 	}
 	return m
-}
-
-func pageSize(v *apierr.Violations, n int32) int {
-	switch {
-	case n < 0 || n > 500:
-		v.Add("page_size", "1 to 500 (0 for the default of 50); got %d", n)
-		return 50
-	case n == 0:
-		return 50
-	}
-	return int(n)
-}
-
-// Page tokens carry the previous page's last keyset position; they are opaque to
-// clients and only select a start point within results the caller may see.
-func encodeToken(parts ...string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "\x00")))
-}
-
-func decodeToken(v *apierr.Violations, token string, n int) []string {
-	if token == "" {
-		return make([]string, n)
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	parts := strings.Split(string(raw), "\x00")
-	if err != nil || len(parts) != n {
-		v.Add("page_token", "not a page token of this list; start again without one")
-		return make([]string, n)
-	}
-	return parts
-}
-
-// simpleFilter reads `a = "x" AND b = y` into a map; only the given keys.
-func simpleFilter(v *apierr.Violations, filter string, keys ...string) map[string]string {
-	out := map[string]string{}
-	if strings.TrimSpace(filter) == "" {
-		return out
-	}
-	for _, term := range regexp.MustCompile(`(?i)\s+AND\s+`).Split(filter, -1) {
-		k, val, ok := strings.Cut(term, "=")
-		k, val = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(val), `"`)
-		if !ok || k == "" || val == "" {
-			v.Add("filter", "cannot read %q: write field = value, joined with AND", term)
-			continue
-		}
-		known := false
-		for _, want := range keys {
-			known = known || k == want
-		}
-		if !known {
-			v.Add("filter", "cannot filter on %q; fields: %s", k, strings.Join(keys, ", "))
-			continue
-		}
-		out[k] = val
-	}
-	return out
 }
 
 // GetFrequencyRules reads the frequency table.
@@ -276,40 +220,30 @@ func (s *Server) GetPlan(ctx context.Context, req *visitsv1.GetPlanRequest) (*vi
 // ListPlans lists plans.
 func (s *Server) ListPlans(ctx context.Context, req *visitsv1.ListPlansRequest) (*visitsv1.ListPlansResponse, error) {
 	var v apierr.Violations
-	f := sqlstore.PlanFilter{Manager: parentName(&v, req.GetParent()), Limit: pageSize(&v, req.GetPageSize()) + 1}
-	terms := simpleFilter(&v, req.GetFilter(), "month", "state", "org_unit")
-	if m, ok := terms["month"]; ok {
-		f.Month = plan.MonthString(monthField(&v, "filter", m))
-	}
-	if st, ok := terms["state"]; ok {
-		n, known := visitsv1.Plan_State_value["STATE_"+strings.TrimPrefix(st, "STATE_")]
-		if !known || n == 0 {
-			v.Add("filter", "state: DRAFT, SUBMITTED, APPROVED or REJECTED; got %q", st)
-		}
-		f.State = plan.State(n)
-	}
-	if u, ok := terms["org_unit"]; ok {
-		f.Path = strings.TrimPrefix(u, "orgUnits/")
-	}
-	pos := decodeToken(&v, req.GetPageToken(), 2)
-	f.AfterMonth, f.AfterManager = pos[0], pos[1]
+	manager := parentName(&v, req.GetParent())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	list, err := s.app.ListPlans(ctx, f)
+	list, next, err := s.app.ListPlans(ctx, listRequest(req), manager)
 	if err != nil {
 		return nil, err
 	}
-	resp := &visitsv1.ListPlansResponse{}
-	if len(list) == f.Limit {
-		list = list[:f.Limit-1]
-		last := list[len(list)-1]
-		resp.NextPageToken = encodeToken(last.MonthString(), last.ManagerID)
-	}
+	resp := &visitsv1.ListPlansResponse{NextPageToken: next}
 	for _, p := range list {
 		resp.Plans = append(resp.Plans, toProtoPlan(p, false))
 	}
 	return resp, nil
+}
+
+// listRequest is the AIP list parameters of a request; the parent stays fixed
+// across pages.
+func listRequest(req interface {
+	GetParent() string
+	GetFilter() string
+	GetPageSize() int32
+	GetPageToken() string
+}) aip.Request {
+	return aip.Request{Filter: req.GetFilter(), PageSize: req.GetPageSize(), PageToken: req.GetPageToken(), Scope: req.GetParent()}
 }
 
 // UpdatePlan edits a draft or rejected plan.
@@ -469,35 +403,15 @@ func (s *Server) CreateTask(ctx context.Context, req *visitsv1.CreateTaskRequest
 // ListTasks lists tasks.
 func (s *Server) ListTasks(ctx context.Context, req *visitsv1.ListTasksRequest) (*visitsv1.ListTasksResponse, error) {
 	var v apierr.Violations
-	f := sqlstore.PlanFilter{Manager: parentName(&v, req.GetParent()), Limit: pageSize(&v, req.GetPageSize()) + 1}
-	terms := simpleFilter(&v, req.GetFilter(), "month", "done")
-	if m, ok := terms["month"]; ok {
-		f.Month = plan.MonthString(monthField(&v, "filter", m))
-	}
-	done := -1
-	switch terms["done"] {
-	case "":
-	case "true":
-		done = 1
-	case "false":
-		done = 0
-	default:
-		v.Add("filter", "done: true or false")
-	}
-	pos := decodeToken(&v, req.GetPageToken(), 2)
+	manager := parentName(&v, req.GetParent())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	list, err := s.app.ListTasks(ctx, f, done, pos[0], pos[1])
+	list, next, err := s.app.ListTasks(ctx, listRequest(req), manager)
 	if err != nil {
 		return nil, err
 	}
-	resp := &visitsv1.ListTasksResponse{}
-	if len(list) == f.Limit {
-		list = list[:f.Limit-1]
-		last := list[len(list)-1]
-		resp.NextPageToken = encodeToken(plan.MonthString(last.Month), last.ID)
-	}
+	resp := &visitsv1.ListTasksResponse{NextPageToken: next}
 	for _, t := range list {
 		resp.Tasks = append(resp.Tasks, toProtoTask(t))
 	}
@@ -590,22 +504,15 @@ func (s *Server) RecordVisit(ctx context.Context, req *visitsv1.RecordVisitReque
 // ListVisits lists visits.
 func (s *Server) ListVisits(ctx context.Context, req *visitsv1.ListVisitsRequest) (*visitsv1.ListVisitsResponse, error) {
 	var v apierr.Violations
-	f := sqlstore.PlanFilter{Manager: parentName(&v, req.GetParent()), Limit: pageSize(&v, req.GetPageSize()) + 1}
-	terms := simpleFilter(&v, req.GetFilter(), "customer")
-	pos := decodeToken(&v, req.GetPageToken(), 2)
+	manager := parentName(&v, req.GetParent())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	list, err := s.app.ListVisits(ctx, f, strings.TrimPrefix(terms["customer"], "customers/"), pos[0], pos[1])
+	list, next, err := s.app.ListVisits(ctx, listRequest(req), manager)
 	if err != nil {
 		return nil, err
 	}
-	resp := &visitsv1.ListVisitsResponse{}
-	if len(list) == f.Limit {
-		list = list[:f.Limit-1]
-		last := list[len(list)-1]
-		resp.NextPageToken = encodeToken(last.Day.String(), last.ID)
-	}
+	resp := &visitsv1.ListVisitsResponse{NextPageToken: next}
 	for _, vi := range list {
 		resp.Visits = append(resp.Visits, toProtoVisit(vi))
 	}

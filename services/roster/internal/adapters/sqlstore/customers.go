@@ -44,7 +44,7 @@ const customerOwnColumns = `c.id, c.display_name, c.kind, c.classification, c.ad
 // its manager's current one.
 const customerFrom = ` FROM customers c JOIN managers m ON m.id = c.primary_manager_id JOIN org_units ou ON ou.id = m.org_unit_id`
 
-func scanCustomer(row interface{ Scan(...any) error }) (customer.Customer, error) {
+func scanCustomer(row storage.Row) (customer.Customer, error) {
 	var c customer.Customer
 	var lat, lng sql.NullFloat64
 	err := row.Scan(&c.ID, &c.DisplayName, &c.Kind, &c.Classification, &c.Address, &lat, &lng,
@@ -71,12 +71,12 @@ func (r *Customers) GetMany(ctx context.Context, ids []string) ([]customer.Custo
 	var out []customer.Customer
 	for start := 0; start < len(ids); start += customerChunk {
 		part := ids[start:min(start+customerChunk, len(ids))]
-		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT `+customerColumns+customerFrom+` WHERE c.id IN (`+placeholders(1, len(part))+`)`,
-			stringArgs(part)...)
+		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT `+customerColumns+customerFrom+` WHERE c.id IN (`+storage.Placeholders(1, len(part))+`)`,
+			storage.Args(part)...)
 		if err != nil {
 			return nil, err
 		}
-		found, err := collect(rows, scanCustomer)
+		found, err := storage.Collect(rows, scanCustomer)
 		if err != nil {
 			return nil, err
 		}
@@ -140,7 +140,7 @@ func (r *Customers) List(ctx context.Context, req aip.Request, scope customer.Sc
 	if err != nil {
 		return nil, "", 0, err
 	}
-	list, err := collect(rows, scanCustomer)
+	list, err := storage.Collect(rows, scanCustomer)
 	if err != nil {
 		return nil, "", 0, err
 	}
@@ -196,11 +196,11 @@ func (r *Customers) fillOrgUnits(ctx context.Context, list []customer.Customer) 
 	for start := 0; start < len(ids); start += customerChunk {
 		part := ids[start:min(start+customerChunk, len(ids))]
 		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT m.id, m.org_unit_id, ou.path FROM managers m
-			JOIN org_units ou ON ou.id = m.org_unit_id WHERE m.id IN (`+placeholders(1, len(part))+`)`, stringArgs(part)...)
+			JOIN org_units ou ON ou.id = m.org_unit_id WHERE m.id IN (`+storage.Placeholders(1, len(part))+`)`, storage.Args(part)...)
 		if err != nil {
 			return err
 		}
-		found, err := collect(rows, func(row interface{ Scan(...any) error }) (struct{ manager, id, path string }, error) {
+		found, err := storage.Collect(rows, func(row storage.Row) (struct{ manager, id, path string }, error) {
 			var u struct{ manager, id, path string }
 			err := row.Scan(&u.manager, &u.id, &u.path)
 			return u, err
@@ -224,11 +224,11 @@ func (r *Customers) Exists(ctx context.Context, ids []string) (map[string]bool, 
 	out := map[string]bool{}
 	for start := 0; start < len(ids); start += customerChunk {
 		part := ids[start:min(start+customerChunk, len(ids))]
-		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT id FROM customers WHERE id IN (`+placeholders(1, len(part))+`)`, stringArgs(part)...)
+		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT id FROM customers WHERE id IN (`+storage.Placeholders(1, len(part))+`)`, storage.Args(part)...)
 		if err != nil {
 			return nil, err
 		}
-		found, err := collect(rows, scanString)
+		found, err := storage.Collect(rows, scanString)
 		if err != nil {
 			return nil, err
 		}
@@ -241,9 +241,9 @@ func (r *Customers) Exists(ctx context.Context, ids []string) (map[string]bool, 
 
 // Insert adds customers (their org unit is not stored: it is the manager's).
 func (r *Customers) Insert(ctx context.Context, cs ...customer.Customer) error {
-	for start := 0; start < len(cs); start += r.batch() {
-		part := cs[start:min(start+r.batch(), len(cs))]
-		next := r.params()
+	for start := 0; start < len(cs); start += r.db.BatchRows() {
+		part := cs[start:min(start+r.db.BatchRows(), len(cs))]
+		next := r.db.Params()
 		args := make([]any, 0, len(part)*15)
 		values := make([]string, len(part))
 		for i, c := range part {
@@ -300,7 +300,7 @@ func (r *Customers) Portfolio(ctx context.Context, managerID string) ([]customer
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanLight)
+	return storage.Collect(rows, scanLight)
 }
 
 // PrimarySince lists the customers of the given primary managers whose assignment
@@ -310,12 +310,12 @@ func (r *Customers) PrimarySince(ctx context.Context, managerIDs []string, befor
 	for start := 0; start < len(managerIDs); start += customerChunk {
 		part := managerIDs[start:min(start+customerChunk, len(managerIDs))]
 		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT id, primary_manager_id, COALESCE(backup_manager_id, ''),
-			assignment_start, revision FROM customers WHERE assignment_start < $1 AND primary_manager_id IN (`+placeholders(2, len(part))+`)
-			ORDER BY primary_manager_id, assignment_start, id`, append([]any{before}, stringArgs(part)...)...)
+			assignment_start, revision FROM customers WHERE assignment_start < $1 AND primary_manager_id IN (`+storage.Placeholders(2, len(part))+`)
+			ORDER BY primary_manager_id, assignment_start, id`, append([]any{before}, storage.Args(part)...)...)
 		if err != nil {
 			return nil, err
 		}
-		found, err := collect(rows, scanLight)
+		found, err := storage.Collect(rows, scanLight)
 		if err != nil {
 			return nil, err
 		}
@@ -324,7 +324,7 @@ func (r *Customers) PrimarySince(ctx context.Context, managerIDs []string, befor
 	return out, nil
 }
 
-func scanLight(row interface{ Scan(...any) error }) (customer.Customer, error) {
+func scanLight(row storage.Row) (customer.Customer, error) {
 	var c customer.Customer
 	err := row.Scan(&c.ID, &c.PrimaryManagerID, &c.BackupManagerID, &c.AssignmentStart, &c.Revision)
 	return c, err
@@ -336,7 +336,7 @@ func (r *Customers) Loads(ctx context.Context, managerIDs []string) (map[string]
 	for start := 0; start < len(managerIDs); start += customerChunk {
 		part := managerIDs[start:min(start+customerChunk, len(managerIDs))]
 		rows, err := r.db.Q(ctx).QueryContext(ctx, `SELECT primary_manager_id, count(*) FROM customers
-			WHERE primary_manager_id IN (`+placeholders(1, len(part))+`) GROUP BY primary_manager_id`, stringArgs(part)...)
+			WHERE primary_manager_id IN (`+storage.Placeholders(1, len(part))+`) GROUP BY primary_manager_id`, storage.Args(part)...)
 		if err != nil {
 			return nil, err
 		}
@@ -386,13 +386,13 @@ func (r *Customers) Reassign(ctx context.Context, to string, customers []custome
 				Reason: reason, RecordedBy: by, RecordTime: now}
 		}
 		if _, err := q.ExecContext(ctx, `UPDATE customer_assignments SET end_date = $1
-			WHERE end_date IS NULL AND customer_id IN (`+placeholders(2, len(ids))+`)`, append([]any{start}, ids...)...); err != nil {
+			WHERE end_date IS NULL AND customer_id IN (`+storage.Placeholders(2, len(ids))+`)`, append([]any{start}, ids...)...); err != nil {
 			return err
 		}
 		if _, err := q.ExecContext(ctx, `UPDATE customers SET primary_manager_id = $1,
 			backup_manager_id = CASE WHEN backup_manager_id = $1 THEN NULL ELSE backup_manager_id END,
 			assignment_start = $2, revision = revision + 1, update_time = $3
-			WHERE id IN (`+placeholders(4, len(ids))+`)`, append([]any{to, start, now}, ids...)...); err != nil {
+			WHERE id IN (`+storage.Placeholders(4, len(ids))+`)`, append([]any{to, start, now}, ids...)...); err != nil {
 			return err
 		}
 		if err := r.StartAssignments(ctx, next...); err != nil {
@@ -407,9 +407,9 @@ const assignmentColumns = `customer_id, primary_manager_id, backup_manager_id, s
 // StartAssignments records new assignment periods, each after its customer's last.
 // The customers' current periods must have been ended (EndAssignment, Reassign).
 func (r *Customers) StartAssignments(ctx context.Context, as ...customer.Assignment) error {
-	for start := 0; start < len(as); start += r.batch() {
-		part := as[start:min(start+r.batch(), len(as))]
-		next := r.params()
+	for start := 0; start < len(as); start += r.db.BatchRows() {
+		part := as[start:min(start+r.db.BatchRows(), len(as))]
+		next := r.db.Params()
 		args := make([]any, 0, len(part)*9)
 		values := make([]string, len(part))
 		for i, a := range part {
@@ -440,7 +440,7 @@ func (r *Customers) Assignments(ctx context.Context, customerID string) ([]custo
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (customer.Assignment, error) {
+	return storage.Collect(rows, func(row storage.Row) (customer.Assignment, error) {
 		var a customer.Assignment
 		err := row.Scan(&a.CustomerID, &a.PrimaryManagerID, &a.BackupManagerID, &a.Start, &a.End, &a.Reason, &a.RecordedBy, &a.RecordTime)
 		a.RecordTime = a.RecordTime.UTC()
@@ -524,9 +524,9 @@ func (r *Customers) AppendChanges(ctx context.Context, changes ...customer.Chang
 	}
 	now := storage.Now()
 	out := make([]customer.Change, len(changes))
-	for start := 0; start < len(changes); start += r.batch() {
-		part := changes[start:min(start+r.batch(), len(changes))]
-		next := r.params()
+	for start := 0; start < len(changes); start += r.db.BatchRows() {
+		part := changes[start:min(start+r.db.BatchRows(), len(changes))]
+		next := r.db.Params()
 		args := make([]any, 0, len(part)*4)
 		values := make([]string, len(part))
 		for i, c := range part {
@@ -555,7 +555,7 @@ func (r *Customers) Changes(ctx context.Context, after int64, limit int) ([]cust
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(row interface{ Scan(...any) error }) (customer.Change, error) {
+	return storage.Collect(rows, func(row storage.Row) (customer.Change, error) {
 		var c customer.Change
 		var payload string
 		if err := row.Scan(&c.Sequence, &c.Kind, &payload, &c.Time); err != nil {
@@ -571,52 +571,7 @@ func (r *Customers) Changes(ctx context.Context, after int64, limit int) ([]cust
 	})
 }
 
-// placeholders is "$first, $first+1, …" (n placeholders).
-func placeholders(first, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(first + i))
-	}
-	return b.String()
-}
-
-// batch is how many rows one multi-row INSERT writes.
-func (r *Customers) batch() int {
-	if r.db.Dialect() == storage.Postgres {
-		return 500 // one round trip per 500 rows
-	}
-	return 100
-}
-
-// params hands out the placeholders of one multi-row statement, n at a time. On
-// SQLite they are anonymous "?": SQLite treats "$N" as a name and looks each one up
-// among the statement's names when preparing and binding, which makes statements
-// with thousands of values quadratic (10,000 customers took seconds). On
-// PostgreSQL they are "$1", "$2", ….
-func (r *Customers) params() func(n int) string {
-	if r.db.Dialect() != storage.Postgres {
-		return func(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-	}
-	k := 0
-	return func(n int) string {
-		k += n
-		return placeholders(k-n+1, n)
-	}
-}
-
-func stringArgs(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
-func scanString(row interface{ Scan(...any) error }) (string, error) {
+func scanString(row storage.Row) (string, error) {
 	var s string
 	err := row.Scan(&s)
 	return s, err

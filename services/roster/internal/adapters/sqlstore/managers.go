@@ -31,7 +31,7 @@ const managerColumns = `m.id, m.display_name, m.gender, m.birth_date, m.educatio
 
 const managerFrom = ` FROM managers m JOIN org_units ou ON ou.id = m.org_unit_id`
 
-func scanManager(row interface{ Scan(...any) error }) (manager.Manager, error) {
+func scanManager(row storage.Row) (manager.Manager, error) {
 	var m manager.Manager
 	var quals, entry string
 	err := row.Scan(&m.ID, &m.DisplayName, &m.Gender, &m.BirthDate, &m.Education, &m.HireDate, &m.FinanceStart,
@@ -132,7 +132,7 @@ func (r *Managers) List(ctx context.Context, req aip.Request, scope manager.Scop
 	if err != nil {
 		return nil, "", 0, err
 	}
-	list, err := collect(rows, scanManager)
+	list, err := storage.Collect(rows, scanManager)
 	if err != nil {
 		return nil, "", 0, err
 	}
@@ -155,19 +155,6 @@ func (r *Managers) List(ctx context.Context, req aip.Request, scope manager.Scop
 	var total int
 	err = r.db.Q(ctx).QueryRowContext(ctx, `SELECT count(*)`+managerFrom+cq.WhereClause(cond), append(args, cq.Args...)...).Scan(&total)
 	return list, next, total, err
-}
-
-func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 func managerArgs(m manager.Manager) ([]any, error) {
@@ -245,7 +232,7 @@ func (r *Managers) Count(ctx context.Context) (int, error) {
 const historyColumns = `kind, valid_from, org_unit_id, post, line, supervisor_id, ladder_id, level_code, band,
 	status, exit_reason, reason, reference, recorded_by, record_time`
 
-func scanHistory(row interface{ Scan(...any) error }) (manager.HistoryEntry, error) {
+func scanHistory(row storage.Row) (manager.HistoryEntry, error) {
 	var h manager.HistoryEntry
 	err := row.Scan(&h.Kind, &h.ValidFrom, &h.OrgUnitID, &h.Post, &h.Line, &h.SupervisorID, &h.Grade.Ladder,
 		&h.Grade.Level, &h.Grade.Band, &h.Status, &h.ExitReason, &h.Reason, &h.Reference, &h.RecordedBy, &h.RecordTime)
@@ -262,7 +249,7 @@ func (r *Managers) History(ctx context.Context, id string) ([]manager.HistoryEnt
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanHistory)
+	return storage.Collect(rows, scanHistory)
 }
 
 // AppendHistory adds entries after the manager's last one.
@@ -301,7 +288,7 @@ func (r *Managers) ProbationDue(ctx context.Context, scope manager.Scope, subtre
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanManager)
+	return storage.Collect(rows, scanManager)
 }
 
 // Active lists the managers in scope (and subtree, when given) who have not exited.
@@ -316,7 +303,7 @@ func (r *Managers) Active(ctx context.Context, scope manager.Scope, subtree stri
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanManager)
+	return storage.Collect(rows, scanManager)
 }
 
 // Postings reads the posting history of several managers at once, by manager,
@@ -409,7 +396,7 @@ func (r *Managers) InsertWaiver(ctx context.Context, id, rule, approval, reason,
 
 // --- grade ladders ---
 
-func scanLadder(row interface{ Scan(...any) error }) (manager.Ladder, error) {
+func scanLadder(row storage.Row) (manager.Ladder, error) {
 	var l manager.Ladder
 	var levels string
 	if err := row.Scan(&l.ID, &l.DisplayName, &levels, &l.Default, &l.TraineeMonths, &l.Revision, &l.CreateTime, &l.UpdateTime); err != nil {
@@ -436,7 +423,7 @@ func (r *Managers) Ladders(ctx context.Context) ([]manager.Ladder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanLadder)
+	return storage.Collect(rows, scanLadder)
 }
 
 // SaveLadder inserts a ladder (prevRevision 0) or updates it when the stored

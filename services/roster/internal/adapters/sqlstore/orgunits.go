@@ -41,7 +41,7 @@ const unitColumns = `u.id, u.display_name, u.type, COALESCE(u.parent_id, ''), CO
 	u.path, u.revision, u.create_time, u.update_time,
 	(SELECT count(*) FROM org_units c WHERE c.parent_id = u.id)`
 
-func scanUnit(row interface{ Scan(...any) error }) (orgunit.Unit, error) {
+func scanUnit(row storage.Row) (orgunit.Unit, error) {
 	var u orgunit.Unit
 	err := row.Scan(&u.ID, &u.DisplayName, &u.Type, &u.ParentID, &u.Code, &u.Address,
 		&u.Path, &u.Revision, &u.CreateTime, &u.UpdateTime, &u.ChildCount)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	"github.com/rmsuite/rmsuite/services/visits/internal/domain/plan"
@@ -68,21 +69,59 @@ func (s *Store) UpsertCustomer(ctx context.Context, c Customer, seq int64) error
 
 // InsertCustomers adds many customers at once (bulk loads and benchmarks).
 func (s *Store) InsertCustomers(ctx context.Context, cs []Customer) error {
-	for start := 0; start < len(cs); start += chunk / 10 {
-		part := cs[start:min(start+chunk/10, len(cs))]
-		values := make([]string, len(part))
-		args := make([]any, 0, len(part)*10)
-		for i, c := range part {
-			values[i] = "(" + params(i*10+1, 10) + ")"
-			args = append(args, c.ID, c.Name, c.Classification, c.AreaType, c.Address, c.Lat, c.Lng, c.ManagerID, c.OrgUnitID,
-				c.LastVisit)
+	return s.insertRows(ctx, `INSERT INTO customers (id, display_name, classification, area_type, address, latitude, longitude,
+		primary_manager_id, org_unit_id, last_visit) VALUES `, len(cs), 10, func(i int) ([]any, error) {
+		c := cs[i]
+		last := ""
+		if !c.LastVisit.IsZero() {
+			last = c.LastVisit.String()
 		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO customers (id, display_name, classification, area_type, address,
-			latitude, longitude, primary_manager_id, org_unit_id, last_visit) VALUES `+strings.Join(values, ", "), args...); err != nil {
+		return []any{c.ID, c.Name, c.Classification, c.AreaType, c.Address, c.Lat, c.Lng, c.ManagerID, c.OrgUnitID, last}, nil
+	})
+}
+
+// insertRows writes n rows of cols values each (row(i) gives row i's) with
+// multi-row INSERTs that start with insert.
+func (s *Store) insertRows(ctx context.Context, insert string, n, cols int, row func(i int) ([]any, error)) error {
+	batch := s.db.BatchRows()
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		next := s.db.Params()
+		values := make([]string, 0, end-start)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			a, err := row(i)
+			if err != nil {
+				return err
+			}
+			values = append(values, "("+next(cols)+")")
+			args = append(args, a...)
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, insert+strings.Join(values, ", "), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// queryIn runs query (which ends with "IN (") for the ids in chunks, after args,
+// and collects the rows.
+func queryIn[T any](ctx context.Context, s *Store, query string, args []any, ids []string, scan func(storage.Row) (T, error)) ([]T, error) {
+	var out []T
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		rows, err := s.db.Q(ctx).QueryContext(ctx, query+storage.Placeholders(len(args)+1, len(part))+")",
+			append(append([]any{}, args...), storage.Args(part)...)...)
+		if err != nil {
+			return nil, err
+		}
+		found, err := storage.Collect(rows, scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
 }
 
 // MoveCustomer records a new primary manager (a handover in the roster).
@@ -94,37 +133,30 @@ func (s *Store) MoveCustomer(ctx context.Context, id, manager string, seq int64)
 
 // CustomersOf reads the customers of managers, by manager.
 func (s *Store) CustomersOf(ctx context.Context, managers []string) (map[string][]plan.Customer, error) {
-	out := map[string][]plan.Customer{}
-	for start := 0; start < len(managers); start += chunk {
-		part := managers[start:min(start+chunk, len(managers))]
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT primary_manager_id, id, display_name, classification, area_type,
-			frequency, method, last_visit FROM customers WHERE primary_manager_id IN (`+params(1, len(part))+`)`, anys(part)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var m, last string
-			var c plan.Customer
-			if err := rows.Scan(&m, &c.ID, &c.Name, &c.Classification, &c.AreaType, &c.Frequency, &c.Method, &last); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if last != "" {
-				if c.LastVisit, err = civil.Parse(last); err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("customer %s: last visit %q: %w", c.ID, last, err)
-				}
-			}
-			out[m] = append(out[m], c)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	type owned struct {
+		manager string
+		plan.Customer
 	}
-	return out, nil
+	found, err := queryIn(ctx, s, `SELECT primary_manager_id, id, display_name, classification, area_type, frequency, method,
+		last_visit FROM customers WHERE primary_manager_id IN (`, nil, managers, func(row storage.Row) (owned, error) {
+		var c owned
+		var last string
+		if err := row.Scan(&c.manager, &c.ID, &c.Name, &c.Classification, &c.AreaType, &c.Frequency, &c.Method, &last); err != nil {
+			return c, err
+		}
+		var err error
+		if last != "" {
+			if c.LastVisit, err = civil.Parse(last); err != nil {
+				err = fmt.Errorf("customer %s: last visit %q: %w", c.ID, last, err)
+			}
+		}
+		return c, err
+	})
+	out := map[string][]plan.Customer{}
+	for _, c := range found {
+		out[c.manager] = append(out[c.manager], c.Customer)
+	}
+	return out, err
 }
 
 // Customer reads one customer; ok is false when the roster has not told us of it.
@@ -227,7 +259,7 @@ func (s *Store) SaveRules(ctx context.Context, r plan.Rules, by string, now time
 const planColumns = `manager_id, month, org_unit_id, org_path, state, items, generated, note, review_comment, submitted_by,
 	submit_time, reviewed_by, review_time, revision, create_time, update_time`
 
-func scanPlan(row interface{ Scan(...any) error }, withItems bool) (plan.Plan, error) {
+func scanPlan(row storage.Row, withItems bool) (plan.Plan, error) {
 	var p plan.Plan
 	var month, items, generated string
 	var submit, review sql.NullTime
@@ -265,30 +297,13 @@ func (s *Store) Plan(ctx context.Context, manager string, month civil.Date) (pla
 
 // PlansOf reads the plans of managers for month, by manager.
 func (s *Store) PlansOf(ctx context.Context, managers []string, month civil.Date) (map[string]plan.Plan, error) {
-	out := map[string]plan.Plan{}
-	for start := 0; start < len(managers); start += chunk {
-		part := managers[start:min(start+chunk, len(managers))]
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+planColumns+` FROM plans WHERE month = $1 AND manager_id IN (`+
-			params(2, len(part))+`)`, append([]any{plan.MonthString(month)}, anys(part)...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			p, err := scanPlan(rows, true)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[p.ManagerID] = p
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	found, err := queryIn(ctx, s, `SELECT `+planColumns+` FROM plans WHERE month = $1 AND manager_id IN (`,
+		[]any{plan.MonthString(month)}, managers, func(r storage.Row) (plan.Plan, error) { return scanPlan(r, true) })
+	out := make(map[string]plan.Plan, len(found))
+	for _, p := range found {
+		out[p.ManagerID] = p
 	}
-	return out, nil
+	return out, err
 }
 
 func planArgs(p plan.Plan) ([]any, error) {
@@ -307,28 +322,13 @@ func planArgs(p plan.Plan) ([]any, error) {
 
 // InsertPlans adds new plans; a plan that exists already is an ErrConflict.
 func (s *Store) InsertPlans(ctx context.Context, ps []plan.Plan) error {
-	const per = 16
-	step := max(1, chunk/per/4)
-	for start := 0; start < len(ps); start += step {
-		part := ps[start:min(start+step, len(ps))]
-		values := make([]string, len(part))
-		args := make([]any, 0, len(part)*per)
-		for i, p := range part {
-			a, err := planArgs(p)
-			if err != nil {
-				return err
-			}
-			values[i] = "(" + params(i*per+1, per) + ")"
-			args = append(args, a...)
-		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO plans (`+planColumns+`) VALUES `+strings.Join(values, ", "), args...); err != nil {
-			if storage.IsUniqueViolation(err) {
-				return fmt.Errorf("%w: a plan for the month exists already", ErrConflict)
-			}
-			return err
-		}
+	err := s.insertRows(ctx, `INSERT INTO plans (`+planColumns+`) VALUES `, len(ps), 16, func(i int) ([]any, error) {
+		return planArgs(ps[i])
+	})
+	if storage.IsUniqueViolation(err) {
+		return fmt.Errorf("%w: a plan for the month exists already", ErrConflict)
 	}
-	return nil
+	return err
 }
 
 // UpdatePlan writes p (its Revision already advanced) if the stored revision is
@@ -351,87 +351,114 @@ func (s *Store) UpdatePlan(ctx context.Context, p plan.Plan, from plan.State) er
 	return nil
 }
 
-// PlanFilter narrows ListPlans.
-type PlanFilter struct {
-	Manager string // "" any
-	Month   string // "" any
-	State   plan.State
-	Path    string // org path prefix; "" any
-	// Scope: the caller sees plans under ScopePath, and their own (ScopeSelf);
-	// ScopeAll sees everything.
-	ScopeAll  bool
-	ScopePath string
-	ScopeSelf string
-	// After is the keyset position (month, manager) of the previous page's last plan.
-	AfterMonth, AfterManager string
-	Limit                    int
+// Scope is whose records a caller may list: everyone's (All), those under an org
+// path (Path), and always their own (Self).
+type Scope struct {
+	All        bool
+	Path, Self string
 }
 
-// ListPlans reads plans without their lines, newest month first then by manager.
-func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]plan.Plan, error) {
-	w := scoped(f)
-	if f.Month != "" {
-		w.and("month = " + w.arg(f.Month))
+// visible is the SQL condition of scope and, when given, one manager; its
+// placeholders are $1….
+func visible(scope Scope, manager string) (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	switch {
+	case scope.All:
+	case scope.Path != "":
+		p := arg(scope.Path)
+		conds = append(conds, "(substr(org_path, 1, length("+p+")) = "+p+" OR manager_id = "+arg(scope.Self)+")")
+	default:
+		conds = append(conds, "manager_id = "+arg(scope.Self))
 	}
-	if f.State != 0 {
-		w.and("state = " + w.arg(int(f.State)))
+	if manager != "" {
+		conds = append(conds, "manager_id = "+arg(manager))
 	}
-	if f.Path != "" {
-		p := w.arg(f.Path)
-		w.and("substr(org_path, 1, length(" + p + ")) = " + p)
+	if len(conds) == 0 {
+		return "1 = 1", nil
 	}
-	if f.AfterMonth != "" {
-		m := w.arg(f.AfterMonth)
-		w.and("(month < " + m + " OR (month = " + m + " AND manager_id > " + w.arg(f.AfterManager) + "))")
-	}
-	where, args := w.where, w.args
-	q := `SELECT ` + planColumns + ` FROM plans`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY month DESC, manager_id LIMIT " + strconv.Itoa(f.Limit)
-	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args...)
+	return strings.Join(conds, " AND "), args
+}
+
+// list reads one page of a list: the rows of table that scope and manager allow
+// and req selects, and the next page's token, made from the last row's order keys.
+func list[T any](ctx context.Context, s *Store, schema aip.Schema, req aip.Request, scope Scope, manager, selectFrom string,
+	scan func(storage.Row) (T, error), keys func(T) map[string]any) ([]T, string, error) {
+	cond, args := visible(scope, manager)
+	q, err := schema.Compile(req, len(args)+1)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	defer rows.Close()
-	var out []plan.Plan
-	for rows.Next() {
-		p, err := scanPlan(rows, false)
-		if err != nil {
-			return nil, err
+	rows, err := s.db.Q(ctx).QueryContext(ctx, selectFrom+q.WhereClause(cond)+" ORDER BY "+q.OrderBy+" LIMIT "+strconv.Itoa(q.Limit),
+		append(args, q.Args...)...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := storage.Collect(rows, scan)
+	if err != nil || len(out) <= q.PageSize {
+		return out, "", err
+	}
+	out = out[:q.PageSize]
+	next, err := q.NextPageToken(keys(out[len(out)-1]))
+	return out, next, err
+}
+
+// inOrgUnit matches records whose org path runs through the unit: its id is one
+// segment of the path ("/…/id/…/"). replace() is case-sensitive on both databases.
+func inOrgUnit(op, ph string) string {
+	cond := "replace(org_path, '/' || " + ph + " || '/', '') <> org_path"
+	if op == "<>" {
+		return "NOT (" + cond + ")"
+	}
+	return cond
+}
+
+func resourceID(prefix, example string) func(string) (any, error) {
+	return func(v string) (any, error) {
+		id, ok := strings.CutPrefix(v, prefix)
+		if !ok || id == "" {
+			return nil, fmt.Errorf("want a name like %q", example)
 		}
-		out = append(out, p)
+		return id, nil
 	}
-	return out, rows.Err()
+}
+
+var monthField = aip.Field{Column: "month", Type: aip.String, Orderable: true}
+
+var planListSchema = aip.Schema{
+	Fields: map[string]aip.Field{
+		"month": monthField,
+		"state": {Column: "state", Type: aip.Enum, Enum: map[string]any{
+			"STATE_DRAFT": 1, "STATE_SUBMITTED": 2, "STATE_APPROVED": 3, "STATE_REJECTED": 4,
+			"DRAFT": 1, "SUBMITTED": 2, "APPROVED": 3, "REJECTED": 4}},
+		"org_unit": {Column: "org_unit_id", Type: aip.String, Convert: resourceID("orgUnits/", "orgUnits/branch-east"), Match: inOrgUnit},
+	},
+	DefaultOrder:    "month desc",
+	Tiebreak:        "manager_id",
+	DefaultPageSize: 50,
+	MaxPageSize:     500,
+}
+
+// ListPlans reads one page of plans without their lines, newest month first,
+// then by manager.
+func (s *Store) ListPlans(ctx context.Context, req aip.Request, scope Scope, manager string) ([]plan.Plan, string, error) {
+	return list(ctx, s, planListSchema, req, scope, manager, `SELECT `+planColumns+` FROM plans`,
+		func(r storage.Row) (plan.Plan, error) { return scanPlan(r, false) },
+		func(p plan.Plan) map[string]any {
+			return map[string]any{"month": p.MonthString(), "manager_id": p.ManagerID}
+		})
 }
 
 // OpenTasks reads the open tasks of managers aimed at month or earlier, by manager.
 func (s *Store) OpenTasks(ctx context.Context, managers []string, month civil.Date) (map[string][]plan.Task, error) {
+	found, err := queryIn(ctx, s, `SELECT `+taskColumns+` FROM tasks WHERE NOT done AND month <= $1 AND manager_id IN (`,
+		[]any{plan.MonthString(month)}, managers, func(r storage.Row) (plan.Task, error) { t, _, err := scanTask(r); return t, err })
 	out := map[string][]plan.Task{}
-	for start := 0; start < len(managers); start += chunk {
-		part := managers[start:min(start+chunk, len(managers))]
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE done = 0 AND month <= $1
-			AND manager_id IN (`+params(2, len(part))+`)`, append([]any{plan.MonthString(month)}, anys(part)...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			t, _, err := scanTask(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[t.ManagerID] = append(out[t.ManagerID], t)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	for _, t := range found {
+		out[t.ManagerID] = append(out[t.ManagerID], t)
 	}
-	return out, nil
+	return out, err
 }
 
 const taskColumns = `id, manager_id, text, month, week, customer_id, assigned_by, done, done_date, org_path, create_time`
@@ -443,11 +470,10 @@ type TaskRow struct {
 	CreateTime time.Time
 }
 
-func scanTask(row interface{ Scan(...any) error }) (plan.Task, TaskRow, error) {
+func scanTask(row storage.Row) (plan.Task, TaskRow, error) {
 	var t TaskRow
 	var month, week, done string
-	var isDone int
-	if err := row.Scan(&t.ID, &t.ManagerID, &t.Text, &month, &week, &t.CustomerID, &t.AssignedBy, &isDone, &done, &t.OrgPath,
+	if err := row.Scan(&t.ID, &t.ManagerID, &t.Text, &month, &week, &t.CustomerID, &t.AssignedBy, &t.Done, &done, &t.OrgPath,
 		&t.CreateTime); err != nil {
 		return t.Task, t, err
 	}
@@ -465,7 +491,7 @@ func scanTask(row interface{ Scan(...any) error }) (plan.Task, TaskRow, error) {
 			return t.Task, t, err
 		}
 	}
-	t.Done, t.CreateTime = isDone == 1, t.CreateTime.UTC()
+	t.CreateTime = t.CreateTime.UTC()
 	return t.Task, t, nil
 }
 
@@ -493,7 +519,7 @@ func (s *Store) Task(ctx context.Context, manager, id string) (TaskRow, error) {
 
 // CompleteTask marks an open task done; ErrConflict when it was done already.
 func (s *Store) CompleteTask(ctx context.Context, id string, day civil.Date) error {
-	res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE tasks SET done = 1, done_date = $1 WHERE id = $2 AND done = 0`, day.String(), id)
+	res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE tasks SET done = TRUE, done_date = $1 WHERE id = $2 AND NOT done`, day.String(), id)
 	if err != nil {
 		return err
 	}
@@ -503,41 +529,22 @@ func (s *Store) CompleteTask(ctx context.Context, id string, day civil.Date) err
 	return nil
 }
 
-// ListTasks reads tasks by the same scope rules as plans (Month, Manager, Path,
-// scope; State unused; Done filter through doneFilter: -1 any, 0 open, 1 done).
-func (s *Store) ListTasks(ctx context.Context, f PlanFilter, doneFilter int, afterMonth, afterID string) ([]TaskRow, error) {
-	w := scoped(f)
-	next := w.arg
-	if f.Month != "" {
-		w.and("month = " + next(f.Month))
-	}
-	if doneFilter >= 0 {
-		w.and("done = " + next(doneFilter))
-	}
-	if afterMonth != "" {
-		m := next(afterMonth)
-		w.and("(month < " + m + " OR (month = " + m + " AND id > " + next(afterID) + "))")
-	}
-	where, args := w.where, w.args
-	q := `SELECT ` + taskColumns + ` FROM tasks`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY month DESC, id LIMIT " + strconv.Itoa(f.Limit)
-	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []TaskRow
-	for rows.Next() {
-		_, t, err := scanTask(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+var taskListSchema = aip.Schema{
+	Fields: map[string]aip.Field{
+		"month": monthField,
+		"done":  {Column: "done", Type: aip.Bool},
+	},
+	DefaultOrder:    "month desc",
+	Tiebreak:        "id",
+	DefaultPageSize: 50,
+	MaxPageSize:     500,
+}
+
+// ListTasks reads one page of tasks, newest month first.
+func (s *Store) ListTasks(ctx context.Context, req aip.Request, scope Scope, manager string) ([]TaskRow, string, error) {
+	return list(ctx, s, taskListSchema, req, scope, manager, `SELECT `+taskColumns+` FROM tasks`,
+		func(r storage.Row) (TaskRow, error) { _, t, err := scanTask(r); return t, err },
+		func(t TaskRow) map[string]any { return map[string]any{"month": plan.MonthString(t.Month), "id": t.ID} })
 }
 
 // Visit is a stored visit record.
@@ -571,75 +578,44 @@ func (s *Store) InsertVisit(ctx context.Context, v Visit) error {
 	return err
 }
 
-// ListVisits reads visits newest first (Manager and scope of f; after: keyset of
-// the previous page's last visit).
-func (s *Store) ListVisits(ctx context.Context, f PlanFilter, customer, afterDay, afterID string) ([]Visit, error) {
-	w := scoped(f)
-	next := w.arg
-	if customer != "" {
-		w.and("customer_id = " + next(customer))
-	}
-	if afterDay != "" {
-		d := next(afterDay)
-		w.and("(day < " + d + " OR (day = " + d + " AND id < " + next(afterID) + "))")
-	}
-	where, args := w.where, w.args
-	q := `SELECT id, manager_id, customer_id, day, method, check_in_time, latitude, longitude, steps, notes, plan_month,
-		plan_item, org_path, create_time FROM visits`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY day DESC, id DESC LIMIT " + strconv.Itoa(f.Limit)
-	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Visit
-	for rows.Next() {
-		var v Visit
-		var day, steps string
-		var checkIn sql.NullTime
-		if err := rows.Scan(&v.ID, &v.ManagerID, &v.CustomerID, &day, &v.Method, &checkIn, &v.Lat, &v.Lng, &steps, &v.Notes,
-			&v.PlanMonth, &v.PlanItem, &v.OrgPath, &v.CreateTime); err != nil {
-			return nil, err
-		}
-		if v.Day, err = civil.Parse(day); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(steps), &v.Steps); err != nil {
-			return nil, err
-		}
-		v.CheckIn, v.CreateTime = checkIn.Time.UTC(), v.CreateTime.UTC()
-		out = append(out, v)
-	}
-	return out, rows.Err()
+var visitListSchema = aip.Schema{
+	Fields: map[string]aip.Field{
+		"customer":    {Column: "customer_id", Type: aip.String, Convert: resourceID("customers/", "customers/C001")},
+		"date":        {Column: "day", Type: aip.Date, Orderable: true},
+		"create_time": {Column: "create_time", Type: aip.Timestamp, Orderable: true},
+	},
+	DefaultOrder:    "date desc, create_time desc",
+	Tiebreak:        "id",
+	DefaultPageSize: 50,
+	MaxPageSize:     500,
 }
 
-// conds builds a WHERE clause with numbered placeholders.
-type conds struct {
-	where []string
-	args  []any
+// ListVisits reads one page of visits, newest first.
+func (s *Store) ListVisits(ctx context.Context, req aip.Request, scope Scope, manager string) ([]Visit, string, error) {
+	return list(ctx, s, visitListSchema, req, scope, manager, `SELECT id, manager_id, customer_id, day, method, check_in_time,
+		latitude, longitude, steps, notes, plan_month, plan_item, org_path, create_time FROM visits`, scanVisit,
+		func(v Visit) map[string]any {
+			return map[string]any{"day": v.Day.String(), "create_time": v.CreateTime, "id": v.ID}
+		})
 }
 
-func (c *conds) arg(v any) string { c.args = append(c.args, v); return "$" + strconv.Itoa(len(c.args)) }
-func (c *conds) and(cond string)  { c.where = append(c.where, cond) }
-
-// scoped starts the conditions of a list with the caller's scope and the manager.
-func scoped(f PlanFilter) *conds {
-	c := &conds{}
-	if !f.ScopeAll {
-		if f.ScopePath != "" {
-			p := c.arg(f.ScopePath)
-			c.and("(substr(org_path, 1, length(" + p + ")) = " + p + " OR manager_id = " + c.arg(f.ScopeSelf) + ")")
-		} else {
-			c.and("manager_id = " + c.arg(f.ScopeSelf))
-		}
+func scanVisit(row storage.Row) (Visit, error) {
+	var v Visit
+	var day, steps string
+	var checkIn sql.NullTime
+	if err := row.Scan(&v.ID, &v.ManagerID, &v.CustomerID, &day, &v.Method, &checkIn, &v.Lat, &v.Lng, &steps, &v.Notes,
+		&v.PlanMonth, &v.PlanItem, &v.OrgPath, &v.CreateTime); err != nil {
+		return v, err
 	}
-	if f.Manager != "" {
-		c.and("manager_id = " + c.arg(f.Manager))
+	var err error
+	if v.Day, err = civil.Parse(day); err != nil {
+		return v, err
 	}
-	return c
+	if err := json.Unmarshal([]byte(steps), &v.Steps); err != nil {
+		return v, err
+	}
+	v.CheckIn, v.CreateTime = checkIn.Time.UTC(), v.CreateTime.UTC()
+	return v, nil
 }
 
 func nonNil[T any](s []T) []T {
@@ -656,30 +632,9 @@ func nullTime(t time.Time) any {
 	return t
 }
 
-// params is "$first, $first+1, …" (n placeholders).
-func params(first, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(first + i))
-	}
-	return b.String()
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
 // MoveOpenTasks hands a customer's open tasks from one manager to another.
 func (s *Store) MoveOpenTasks(ctx context.Context, customer, from, to string) error {
-	_, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE tasks SET manager_id = $1 WHERE customer_id = $2 AND manager_id = $3 AND done = 0`,
+	_, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE tasks SET manager_id = $1 WHERE customer_id = $2 AND manager_id = $3 AND NOT done`,
 		to, customer, from)
 	return err
 }

@@ -74,7 +74,7 @@ CREATE TABLE tasks (
     customer_id TEXT      NOT NULL DEFAULT '',
     org_path    TEXT      NOT NULL,
     assigned_by TEXT      NOT NULL,
-    done        INTEGER   NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+    done        BOOLEAN   NOT NULL DEFAULT FALSE,
     done_date   TEXT      NOT NULL DEFAULT '',
     create_time TIMESTAMP NOT NULL
 );
