@@ -30,7 +30,8 @@ const (
 	PlansGenerate   Permission = "visits.plans.generate" // one's own plan, or a subtree's
 	PlansReview     Permission = "visits.plans.review"   // approve or reject others' plans in one's subtree
 	TasksAssign     Permission = "visits.tasks.assign"   // supervisors' tasks (工作安排)
-	VisitRulesWrite Permission = "visits.rules.write"    // the frequency table
+	VisitRulesWrite Permission = "visits.rules.write"    // the frequency table and the visit settings
+	RequestsWrite   Permission = "visits.requests.write" // record customers' requests and answer them
 	// Approvals: reading one's own and those in scope; deciding on others' actions.
 	// Each action also names the permission its approver needs.
 	ApprovalsRead   Permission = "approvals.read"
@@ -41,12 +42,12 @@ const (
 // scope (own records, team, subtree) narrows it further inside each service.
 var RolePermissions = map[Role][]Permission{
 	CustomerManager: {OrgUnitsRead, ApprovalsRead, ManagersRead, CustomersRead,
-		PlansRead, PlansWrite, PlansGenerate},
+		PlansRead, PlansWrite, PlansGenerate, RequestsWrite},
 	Supervisor: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
-		CustomersRead, CustomersWrite, PlansRead, PlansWrite, PlansGenerate, PlansReview, TasksAssign},
+		CustomersRead, CustomersWrite, PlansRead, PlansWrite, PlansGenerate, PlansReview, TasksAssign, RequestsWrite},
 	BranchHead: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		LifecycleWrite, LifecycleApprove, GradesApprove, CustomersRead, CustomersWrite,
-		PlansRead, PlansGenerate, PlansReview, TasksAssign},
+		PlansRead, PlansGenerate, PlansReview, TasksAssign, RequestsWrite},
 	HROfficer: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, ManagersWrite,
 		LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite, CustomersRead, CustomersWrite,
 		PlansRead},
@@ -57,7 +58,7 @@ var RolePermissions = map[Role][]Permission{
 		CustomersRead, CustomersWrite, PortfolioSettings, PortfolioWatch,
 		PlansRead, PlansGenerate, VisitRulesWrite},
 	System: {OrgUnitsRead, ManagersRead, GradesChange, CustomersRead, CustomersWrite, PortfolioWatch,
-		PlansRead, PlansWrite, PlansGenerate},
+		PlansRead, PlansWrite, PlansGenerate, RequestsWrite},
 }
 
 // Allowed reports whether any of p's roles grants perm.

@@ -8,6 +8,7 @@ package rosterv1
 
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	latlng "google.golang.org/genproto/googleapis/type/latlng"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -114,7 +115,10 @@ type OrgUnit struct {
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Opaque version tag. Send it back on update, move or delete to make sure nobody
 	// changed the unit since you read it; a stale value is refused with ABORTED.
-	Etag          string `protobuf:"bytes,10,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,10,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Where the unit's address is (WGS 84), if known: its managers' visit routes
+	// start and end here.
+	Location      *latlng.LatLng `protobuf:"bytes,11,opt,name=location,proto3" json:"location,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -217,6 +221,13 @@ func (x *OrgUnit) GetEtag() string {
 		return x.Etag
 	}
 	return ""
+}
+
+func (x *OrgUnit) GetLocation() *latlng.LatLng {
+	if x != nil {
+		return x.Location
+	}
+	return nil
 }
 
 // Request for GetOrgUnit.
@@ -684,7 +695,7 @@ var File_rmsuite_roster_v1_org_unit_proto protoreflect.FileDescriptor
 
 const file_rmsuite_roster_v1_org_unit_proto_rawDesc = "" +
 	"\n" +
-	" rmsuite/roster/v1/org_unit.proto\x12\x11rmsuite.roster.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcb\x04\n" +
+	" rmsuite/roster/v1/org_unit.proto\x12\x11rmsuite.roster.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18google/type/latlng.proto\"\xfc\x04\n" +
 	"\aOrgUnit\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12'\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\vdisplayName\x12:\n" +
@@ -700,7 +711,8 @@ const file_rmsuite_roster_v1_org_unit_proto_rawDesc = "" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"updateTime\x12\x12\n" +
 	"\x04etag\x18\n" +
-	" \x01(\tR\x04etag\"g\n" +
+	" \x01(\tR\x04etag\x12/\n" +
+	"\blocation\x18\v \x01(\v2\x13.google.type.LatLngR\blocation\"g\n" +
 	"\x04Type\x12\x14\n" +
 	"\x10TYPE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10TYPE_HEAD_OFFICE\x10\x01\x12\x0f\n" +
@@ -775,21 +787,23 @@ var file_rmsuite_roster_v1_org_unit_proto_goTypes = []any{
 	(*MoveOrgUnitRequest)(nil),    // 7: rmsuite.roster.v1.MoveOrgUnitRequest
 	(*DeleteOrgUnitRequest)(nil),  // 8: rmsuite.roster.v1.DeleteOrgUnitRequest
 	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil), // 10: google.protobuf.FieldMask
+	(*latlng.LatLng)(nil),         // 10: google.type.LatLng
+	(*fieldmaskpb.FieldMask)(nil), // 11: google.protobuf.FieldMask
 }
 var file_rmsuite_roster_v1_org_unit_proto_depIdxs = []int32{
 	0,  // 0: rmsuite.roster.v1.OrgUnit.type:type_name -> rmsuite.roster.v1.OrgUnit.Type
 	9,  // 1: rmsuite.roster.v1.OrgUnit.create_time:type_name -> google.protobuf.Timestamp
 	9,  // 2: rmsuite.roster.v1.OrgUnit.update_time:type_name -> google.protobuf.Timestamp
-	1,  // 3: rmsuite.roster.v1.ListOrgUnitsResponse.org_units:type_name -> rmsuite.roster.v1.OrgUnit
-	1,  // 4: rmsuite.roster.v1.CreateOrgUnitRequest.org_unit:type_name -> rmsuite.roster.v1.OrgUnit
-	1,  // 5: rmsuite.roster.v1.UpdateOrgUnitRequest.org_unit:type_name -> rmsuite.roster.v1.OrgUnit
-	10, // 6: rmsuite.roster.v1.UpdateOrgUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
-	7,  // [7:7] is the sub-list for method output_type
-	7,  // [7:7] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	10, // 3: rmsuite.roster.v1.OrgUnit.location:type_name -> google.type.LatLng
+	1,  // 4: rmsuite.roster.v1.ListOrgUnitsResponse.org_units:type_name -> rmsuite.roster.v1.OrgUnit
+	1,  // 5: rmsuite.roster.v1.CreateOrgUnitRequest.org_unit:type_name -> rmsuite.roster.v1.OrgUnit
+	1,  // 6: rmsuite.roster.v1.UpdateOrgUnitRequest.org_unit:type_name -> rmsuite.roster.v1.OrgUnit
+	11, // 7: rmsuite.roster.v1.UpdateOrgUnitRequest.update_mask:type_name -> google.protobuf.FieldMask
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_rmsuite_roster_v1_org_unit_proto_init() }

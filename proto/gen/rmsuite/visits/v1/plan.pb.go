@@ -208,6 +208,63 @@ func (Plan_State) EnumDescriptor() ([]byte, []int) {
 	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{1, 0}
 }
 
+// Where the results are.
+type MonthResults_State int32
+
+const (
+	// Not submitted yet.
+	MonthResults_STATE_UNSPECIFIED MonthResults_State = 0
+	// Submitted, waiting for the supervisor.
+	MonthResults_STATE_SUBMITTED MonthResults_State = 1
+	// Accepted: the month is closed.
+	MonthResults_STATE_ACCEPTED MonthResults_State = 2
+	// Returned with a comment; the manager submits them again.
+	MonthResults_STATE_RETURNED MonthResults_State = 3
+)
+
+// Enum value maps for MonthResults_State.
+var (
+	MonthResults_State_name = map[int32]string{
+		0: "STATE_UNSPECIFIED",
+		1: "STATE_SUBMITTED",
+		2: "STATE_ACCEPTED",
+		3: "STATE_RETURNED",
+	}
+	MonthResults_State_value = map[string]int32{
+		"STATE_UNSPECIFIED": 0,
+		"STATE_SUBMITTED":   1,
+		"STATE_ACCEPTED":    2,
+		"STATE_RETURNED":    3,
+	}
+)
+
+func (x MonthResults_State) Enum() *MonthResults_State {
+	p := new(MonthResults_State)
+	*p = x
+	return p
+}
+
+func (x MonthResults_State) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MonthResults_State) Descriptor() protoreflect.EnumDescriptor {
+	return file_rmsuite_visits_v1_plan_proto_enumTypes[3].Descriptor()
+}
+
+func (MonthResults_State) Type() protoreflect.EnumType {
+	return &file_rmsuite_visits_v1_plan_proto_enumTypes[3]
+}
+
+func (x MonthResults_State) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MonthResults_State.Descriptor instead.
+func (MonthResults_State) EnumDescriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{2, 0}
+}
+
 // What the line is.
 type PlanItem_Kind int32
 
@@ -245,11 +302,11 @@ func (x PlanItem_Kind) String() string {
 }
 
 func (PlanItem_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_rmsuite_visits_v1_plan_proto_enumTypes[3].Descriptor()
+	return file_rmsuite_visits_v1_plan_proto_enumTypes[4].Descriptor()
 }
 
 func (PlanItem_Kind) Type() protoreflect.EnumType {
-	return &file_rmsuite_visits_v1_plan_proto_enumTypes[3]
+	return &file_rmsuite_visits_v1_plan_proto_enumTypes[4]
 }
 
 func (x PlanItem_Kind) Number() protoreflect.EnumNumber {
@@ -258,7 +315,7 @@ func (x PlanItem_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PlanItem_Kind.Descriptor instead.
 func (PlanItem_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{2, 0}
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{3, 0}
 }
 
 // Where the line came from.
@@ -275,6 +332,8 @@ const (
 	PlanItem_SOURCE_SUPERVISOR_TASK PlanItem_Source = 3
 	// Added by the manager while editing the draft.
 	PlanItem_SOURCE_ADDED PlanItem_Source = 4
+	// Received with the customer from another manager (handover).
+	PlanItem_SOURCE_HANDED_OVER PlanItem_Source = 5
 )
 
 // Enum value maps for PlanItem_Source.
@@ -285,6 +344,7 @@ var (
 		2: "SOURCE_CARRIED_OVER",
 		3: "SOURCE_SUPERVISOR_TASK",
 		4: "SOURCE_ADDED",
+		5: "SOURCE_HANDED_OVER",
 	}
 	PlanItem_Source_value = map[string]int32{
 		"SOURCE_UNSPECIFIED":     0,
@@ -292,6 +352,7 @@ var (
 		"SOURCE_CARRIED_OVER":    2,
 		"SOURCE_SUPERVISOR_TASK": 3,
 		"SOURCE_ADDED":           4,
+		"SOURCE_HANDED_OVER":     5,
 	}
 )
 
@@ -306,11 +367,11 @@ func (x PlanItem_Source) String() string {
 }
 
 func (PlanItem_Source) Descriptor() protoreflect.EnumDescriptor {
-	return file_rmsuite_visits_v1_plan_proto_enumTypes[4].Descriptor()
+	return file_rmsuite_visits_v1_plan_proto_enumTypes[5].Descriptor()
 }
 
 func (PlanItem_Source) Type() protoreflect.EnumType {
-	return &file_rmsuite_visits_v1_plan_proto_enumTypes[4]
+	return &file_rmsuite_visits_v1_plan_proto_enumTypes[5]
 }
 
 func (x PlanItem_Source) Number() protoreflect.EnumNumber {
@@ -319,7 +380,7 @@ func (x PlanItem_Source) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PlanItem_Source.Descriptor instead.
 func (PlanItem_Source) EnumDescriptor() ([]byte, []int) {
-	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{2, 1}
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{3, 1}
 }
 
 // The marks of the 135 method: planned ☆, open temporary task ●, done ★.
@@ -334,6 +395,9 @@ const (
 	PlanItem_STATUS_DONE PlanItem_Status = 2
 	// ● a temporary task left open.
 	PlanItem_STATUS_OPEN PlanItem_Status = 3
+	// The customer was handed over to another manager before the line was done;
+	// the line stays here for the record and moved to the receiving manager's plan.
+	PlanItem_STATUS_HANDED_OVER PlanItem_Status = 4
 )
 
 // Enum value maps for PlanItem_Status.
@@ -343,12 +407,14 @@ var (
 		1: "STATUS_PLANNED",
 		2: "STATUS_DONE",
 		3: "STATUS_OPEN",
+		4: "STATUS_HANDED_OVER",
 	}
 	PlanItem_Status_value = map[string]int32{
 		"STATUS_UNSPECIFIED": 0,
 		"STATUS_PLANNED":     1,
 		"STATUS_DONE":        2,
 		"STATUS_OPEN":        3,
+		"STATUS_HANDED_OVER": 4,
 	}
 )
 
@@ -363,11 +429,11 @@ func (x PlanItem_Status) String() string {
 }
 
 func (PlanItem_Status) Descriptor() protoreflect.EnumDescriptor {
-	return file_rmsuite_visits_v1_plan_proto_enumTypes[5].Descriptor()
+	return file_rmsuite_visits_v1_plan_proto_enumTypes[6].Descriptor()
 }
 
 func (PlanItem_Status) Type() protoreflect.EnumType {
-	return &file_rmsuite_visits_v1_plan_proto_enumTypes[5]
+	return &file_rmsuite_visits_v1_plan_proto_enumTypes[6]
 }
 
 func (x PlanItem_Status) Number() protoreflect.EnumNumber {
@@ -376,7 +442,125 @@ func (x PlanItem_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PlanItem_Status.Descriptor instead.
 func (PlanItem_Status) EnumDescriptor() ([]byte, []int) {
-	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{2, 2}
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{3, 2}
+}
+
+// Half of a working day.
+type PlanItem_Slot int32
+
+const (
+	// Not scheduled.
+	PlanItem_SLOT_UNSPECIFIED PlanItem_Slot = 0
+	// Morning (never on a Monday: weekly meeting).
+	PlanItem_SLOT_MORNING PlanItem_Slot = 1
+	// Afternoon (never on a Friday: weekly summary).
+	PlanItem_SLOT_AFTERNOON PlanItem_Slot = 2
+)
+
+// Enum value maps for PlanItem_Slot.
+var (
+	PlanItem_Slot_name = map[int32]string{
+		0: "SLOT_UNSPECIFIED",
+		1: "SLOT_MORNING",
+		2: "SLOT_AFTERNOON",
+	}
+	PlanItem_Slot_value = map[string]int32{
+		"SLOT_UNSPECIFIED": 0,
+		"SLOT_MORNING":     1,
+		"SLOT_AFTERNOON":   2,
+	}
+)
+
+func (x PlanItem_Slot) Enum() *PlanItem_Slot {
+	p := new(PlanItem_Slot)
+	*p = x
+	return p
+}
+
+func (x PlanItem_Slot) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PlanItem_Slot) Descriptor() protoreflect.EnumDescriptor {
+	return file_rmsuite_visits_v1_plan_proto_enumTypes[7].Descriptor()
+}
+
+func (PlanItem_Slot) Type() protoreflect.EnumType {
+	return &file_rmsuite_visits_v1_plan_proto_enumTypes[7]
+}
+
+func (x PlanItem_Slot) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PlanItem_Slot.Descriptor instead.
+func (PlanItem_Slot) EnumDescriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{3, 3}
+}
+
+// Something found on a visit.
+type Visit_Finding int32
+
+const (
+	// Not set.
+	Visit_FINDING_UNSPECIFIED Visit_Finding = 0
+	// A price tag is missing.
+	Visit_FINDING_PRICE_TAG_MISSING Visit_Finding = 1
+	// A price tag does not match the price charged.
+	Visit_FINDING_PRICE_TAG_MISMATCH Visit_Finding = 2
+	// The display is untidy.
+	Visit_FINDING_UNTIDY_DISPLAY Visit_Finding = 3
+	// Illegal goods (e.g. counterfeit or smuggled) on sale.
+	Visit_FINDING_ILLEGAL_GOODS Visit_Finding = 4
+	// Some stock is below its safety stock.
+	Visit_FINDING_LOW_STOCK Visit_Finding = 5
+)
+
+// Enum value maps for Visit_Finding.
+var (
+	Visit_Finding_name = map[int32]string{
+		0: "FINDING_UNSPECIFIED",
+		1: "FINDING_PRICE_TAG_MISSING",
+		2: "FINDING_PRICE_TAG_MISMATCH",
+		3: "FINDING_UNTIDY_DISPLAY",
+		4: "FINDING_ILLEGAL_GOODS",
+		5: "FINDING_LOW_STOCK",
+	}
+	Visit_Finding_value = map[string]int32{
+		"FINDING_UNSPECIFIED":        0,
+		"FINDING_PRICE_TAG_MISSING":  1,
+		"FINDING_PRICE_TAG_MISMATCH": 2,
+		"FINDING_UNTIDY_DISPLAY":     3,
+		"FINDING_ILLEGAL_GOODS":      4,
+		"FINDING_LOW_STOCK":          5,
+	}
+)
+
+func (x Visit_Finding) Enum() *Visit_Finding {
+	p := new(Visit_Finding)
+	*p = x
+	return p
+}
+
+func (x Visit_Finding) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Visit_Finding) Descriptor() protoreflect.EnumDescriptor {
+	return file_rmsuite_visits_v1_plan_proto_enumTypes[8].Descriptor()
+}
+
+func (Visit_Finding) Type() protoreflect.EnumType {
+	return &file_rmsuite_visits_v1_plan_proto_enumTypes[8]
+}
+
+func (x Visit_Finding) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Visit_Finding.Descriptor instead.
+func (Visit_Finding) EnumDescriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{5, 0}
 }
 
 // The table that sets each customer's visit frequency and method from their
@@ -506,7 +690,13 @@ type Plan struct {
 	// Changes with every change; send it back to update or review safely.
 	Etag string `protobuf:"bytes,14,opt,name=etag,proto3" json:"etag,omitempty"`
 	// The manager's org unit when the plan was generated, `orgUnits/{id}`.
-	OrgUnit       string `protobuf:"bytes,15,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	OrgUnit string `protobuf:"bytes,15,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
+	// When the lines were last spread over the month's working days (on approval,
+	// or by SchedulePlan); unset before.
+	ScheduleTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=schedule_time,json=scheduleTime,proto3" json:"schedule_time,omitempty"`
+	// The month's results (step 5, close): the manager's evaluation and the
+	// supervisor's review of it.
+	Results       *MonthResults `protobuf:"bytes,17,opt,name=results,proto3" json:"results,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -646,6 +836,150 @@ func (x *Plan) GetOrgUnit() string {
 	return ""
 }
 
+func (x *Plan) GetScheduleTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScheduleTime
+	}
+	return nil
+}
+
+func (x *Plan) GetResults() *MonthResults {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// The close of a month (月末总结): the manager submits results with an evaluation
+// and improvement notes; the supervisor accepts them (the month is closed) or
+// returns them with a comment.
+type MonthResults struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where they are.
+	State MonthResults_State `protobuf:"varint,1,opt,name=state,proto3,enum=rmsuite.visits.v1.MonthResults_State" json:"state,omitempty"`
+	// The manager's evaluation of the month (评估).
+	Evaluation string `protobuf:"bytes,2,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	// What the manager will improve (改进).
+	Improvement string `protobuf:"bytes,3,opt,name=improvement,proto3" json:"improvement,omitempty"`
+	// Lines done (★) when the results were submitted.
+	LinesDone int32 `protobuf:"varint,4,opt,name=lines_done,json=linesDone,proto3" json:"lines_done,omitempty"`
+	// Lines in the plan when the results were submitted, not counting lines handed
+	// over to another manager.
+	LinesTotal int32 `protobuf:"varint,5,opt,name=lines_total,json=linesTotal,proto3" json:"lines_total,omitempty"`
+	// Who submitted them, and when.
+	SubmittedBy string `protobuf:"bytes,6,opt,name=submitted_by,json=submittedBy,proto3" json:"submitted_by,omitempty"`
+	// When they were submitted.
+	SubmitTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	// The supervisor's comment.
+	ReviewComment string `protobuf:"bytes,8,opt,name=review_comment,json=reviewComment,proto3" json:"review_comment,omitempty"`
+	// Who accepted or returned them.
+	ReviewedBy string `protobuf:"bytes,9,opt,name=reviewed_by,json=reviewedBy,proto3" json:"reviewed_by,omitempty"`
+	// When they were accepted or returned.
+	ReviewTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=review_time,json=reviewTime,proto3" json:"review_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MonthResults) Reset() {
+	*x = MonthResults{}
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MonthResults) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MonthResults) ProtoMessage() {}
+
+func (x *MonthResults) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MonthResults.ProtoReflect.Descriptor instead.
+func (*MonthResults) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MonthResults) GetState() MonthResults_State {
+	if x != nil {
+		return x.State
+	}
+	return MonthResults_STATE_UNSPECIFIED
+}
+
+func (x *MonthResults) GetEvaluation() string {
+	if x != nil {
+		return x.Evaluation
+	}
+	return ""
+}
+
+func (x *MonthResults) GetImprovement() string {
+	if x != nil {
+		return x.Improvement
+	}
+	return ""
+}
+
+func (x *MonthResults) GetLinesDone() int32 {
+	if x != nil {
+		return x.LinesDone
+	}
+	return 0
+}
+
+func (x *MonthResults) GetLinesTotal() int32 {
+	if x != nil {
+		return x.LinesTotal
+	}
+	return 0
+}
+
+func (x *MonthResults) GetSubmittedBy() string {
+	if x != nil {
+		return x.SubmittedBy
+	}
+	return ""
+}
+
+func (x *MonthResults) GetSubmitTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SubmitTime
+	}
+	return nil
+}
+
+func (x *MonthResults) GetReviewComment() string {
+	if x != nil {
+		return x.ReviewComment
+	}
+	return ""
+}
+
+func (x *MonthResults) GetReviewedBy() string {
+	if x != nil {
+		return x.ReviewedBy
+	}
+	return ""
+}
+
+func (x *MonthResults) GetReviewTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReviewTime
+	}
+	return nil
+}
+
 // One line of a plan: a customer visit with its marketing actions, an action
 // carried over from an earlier month, or a supervisor's task.
 type PlanItem struct {
@@ -684,13 +1018,27 @@ type PlanItem struct {
 	Frequency Frequency `protobuf:"varint,15,opt,name=frequency,proto3,enum=rmsuite.visits.v1.Frequency" json:"frequency,omitempty"`
 	// The customer's last completed visit before the month, if any.
 	LastVisitDate *date.Date `protobuf:"bytes,16,opt,name=last_visit_date,json=lastVisitDate,proto3" json:"last_visit_date,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The half day scheduling chose (with planned_date).
+	Slot PlanItem_Slot `protobuf:"varint,17,opt,name=slot,proto3,enum=rmsuite.visits.v1.PlanItem_Slot" json:"slot,omitempty"`
+	// For on-site visits: the stop's place in its day's route, from 1.
+	RouteOrder int32 `protobuf:"varint,18,opt,name=route_order,json=routeOrder,proto3" json:"route_order,omitempty"`
+	// Whether planned_date was chosen by scheduling (true) or fixed by the manager
+	// (false). Rescheduling moves only the former.
+	Scheduled bool `protobuf:"varint,19,opt,name=scheduled,proto3" json:"scheduled,omitempty"`
+	// Why scheduling left the line without a day (e.g. the working days in its
+	// window are full); empty when it has one.
+	UnscheduledReason string `protobuf:"bytes,20,opt,name=unscheduled_reason,json=unscheduledReason,proto3" json:"unscheduled_reason,omitempty"`
+	// For handed-over lines: the manager the customer went to, `managers/{id}`.
+	HandedOverTo string `protobuf:"bytes,21,opt,name=handed_over_to,json=handedOverTo,proto3" json:"handed_over_to,omitempty"`
+	// For lines received by handover: the manager the customer came from.
+	HandedOverFrom string `protobuf:"bytes,22,opt,name=handed_over_from,json=handedOverFrom,proto3" json:"handed_over_from,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *PlanItem) Reset() {
 	*x = PlanItem{}
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[2]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +1050,7 @@ func (x *PlanItem) String() string {
 func (*PlanItem) ProtoMessage() {}
 
 func (x *PlanItem) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[2]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +1063,7 @@ func (x *PlanItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanItem.ProtoReflect.Descriptor instead.
 func (*PlanItem) Descriptor() ([]byte, []int) {
-	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{2}
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PlanItem) GetId() string {
@@ -830,6 +1178,48 @@ func (x *PlanItem) GetLastVisitDate() *date.Date {
 	return nil
 }
 
+func (x *PlanItem) GetSlot() PlanItem_Slot {
+	if x != nil {
+		return x.Slot
+	}
+	return PlanItem_SLOT_UNSPECIFIED
+}
+
+func (x *PlanItem) GetRouteOrder() int32 {
+	if x != nil {
+		return x.RouteOrder
+	}
+	return 0
+}
+
+func (x *PlanItem) GetScheduled() bool {
+	if x != nil {
+		return x.Scheduled
+	}
+	return false
+}
+
+func (x *PlanItem) GetUnscheduledReason() string {
+	if x != nil {
+		return x.UnscheduledReason
+	}
+	return ""
+}
+
+func (x *PlanItem) GetHandedOverTo() string {
+	if x != nil {
+		return x.HandedOverTo
+	}
+	return ""
+}
+
+func (x *PlanItem) GetHandedOverFrom() string {
+	if x != nil {
+		return x.HandedOverFrom
+	}
+	return ""
+}
+
 // A supervisor's task (工作安排) for a manager's month or one week of it. Open tasks
 // roll over into the next month's plan, month after month, until done.
 type Task struct {
@@ -858,7 +1248,7 @@ type Task struct {
 
 func (x *Task) Reset() {
 	*x = Task{}
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[3]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -870,7 +1260,7 @@ func (x *Task) String() string {
 func (*Task) ProtoMessage() {}
 
 func (x *Task) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[3]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -883,7 +1273,7 @@ func (x *Task) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Task.ProtoReflect.Descriptor instead.
 func (*Task) Descriptor() ([]byte, []int) {
-	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{3}
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Task) GetName() string {
@@ -972,14 +1362,33 @@ type Visit struct {
 	// item id, if it was planned.
 	PlanItem string `protobuf:"bytes,9,opt,name=plan_item,json=planItem,proto3" json:"plan_item,omitempty"`
 	// When it was recorded.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// How far the check-in was from the customer's recorded location, in metres;
+	// unset when either location is unknown.
+	CheckInDistanceMeters *int32 `protobuf:"varint,11,opt,name=check_in_distance_meters,json=checkInDistanceMeters,proto3,oneof" json:"check_in_distance_meters,omitempty"`
+	// Set when the check-in was farther from the customer than the visit settings
+	// allow (`check_in_radius_meters`): the supervisor may want to ask why.
+	CheckInFar bool `protobuf:"varint,12,opt,name=check_in_far,json=checkInFar,proto3" json:"check_in_far,omitempty"`
+	// Required steps of the customer kind's checklist that the visit left out.
+	MissingSteps []string `protobuf:"bytes,13,rep,name=missing_steps,json=missingSteps,proto3" json:"missing_steps,omitempty"`
+	// What the manager found (the "look" step). `FINDING_LOW_STOCK` is added by the
+	// service when a stock line is below its safety stock.
+	Findings []Visit_Finding `protobuf:"varint,14,rep,packed,name=findings,proto3,enum=rmsuite.visits.v1.Visit_Finding" json:"findings,omitempty"`
+	// Stock counted, line by line, with the safety stock worked out.
+	Stock []*Visit_StockLine `protobuf:"bytes,15,rep,name=stock,proto3" json:"stock,omitempty"`
+	// The customer's needs, as written.
+	Needs string `protobuf:"bytes,16,opt,name=needs,proto3" json:"needs,omitempty"`
+	// The customer's complaints, as written.
+	Complaints string `protobuf:"bytes,17,opt,name=complaints,proto3" json:"complaints,omitempty"`
+	// What the manager will do next.
+	NextActions   []string `protobuf:"bytes,18,rep,name=next_actions,json=nextActions,proto3" json:"next_actions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Visit) Reset() {
 	*x = Visit{}
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[4]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -991,7 +1400,7 @@ func (x *Visit) String() string {
 func (*Visit) ProtoMessage() {}
 
 func (x *Visit) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[4]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1004,7 +1413,7 @@ func (x *Visit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Visit.ProtoReflect.Descriptor instead.
 func (*Visit) Descriptor() ([]byte, []int) {
-	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{4}
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Visit) GetName() string {
@@ -1077,6 +1486,62 @@ func (x *Visit) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Visit) GetCheckInDistanceMeters() int32 {
+	if x != nil && x.CheckInDistanceMeters != nil {
+		return *x.CheckInDistanceMeters
+	}
+	return 0
+}
+
+func (x *Visit) GetCheckInFar() bool {
+	if x != nil {
+		return x.CheckInFar
+	}
+	return false
+}
+
+func (x *Visit) GetMissingSteps() []string {
+	if x != nil {
+		return x.MissingSteps
+	}
+	return nil
+}
+
+func (x *Visit) GetFindings() []Visit_Finding {
+	if x != nil {
+		return x.Findings
+	}
+	return nil
+}
+
+func (x *Visit) GetStock() []*Visit_StockLine {
+	if x != nil {
+		return x.Stock
+	}
+	return nil
+}
+
+func (x *Visit) GetNeeds() string {
+	if x != nil {
+		return x.Needs
+	}
+	return ""
+}
+
+func (x *Visit) GetComplaints() string {
+	if x != nil {
+		return x.Complaints
+	}
+	return ""
+}
+
+func (x *Visit) GetNextActions() []string {
+	if x != nil {
+		return x.NextActions
+	}
+	return nil
+}
+
 // One row of the table.
 type FrequencyRules_Rule struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1094,7 +1559,7 @@ type FrequencyRules_Rule struct {
 
 func (x *FrequencyRules_Rule) Reset() {
 	*x = FrequencyRules_Rule{}
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[5]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1106,7 +1571,7 @@ func (x *FrequencyRules_Rule) String() string {
 func (*FrequencyRules_Rule) ProtoMessage() {}
 
 func (x *FrequencyRules_Rule) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[5]
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1150,6 +1615,99 @@ func (x *FrequencyRules_Rule) GetMethod() VisitMethod {
 	return VisitMethod_VISIT_METHOD_UNSPECIFIED
 }
 
+// One product line's stock. Quantities are decimal strings in the line's own
+// unit (e.g. "12" cartons, "2.5").
+type Visit_StockLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The product.
+	Product string `protobuf:"bytes,1,opt,name=product,proto3" json:"product,omitempty"`
+	// A high-margin line (safety factor 1.3 by default) or a regular one (1.2).
+	HighMargin bool `protobuf:"varint,2,opt,name=high_margin,json=highMargin,proto3" json:"high_margin,omitempty"`
+	// Stock on hand.
+	OnHand string `protobuf:"bytes,3,opt,name=on_hand,json=onHand,proto3" json:"on_hand,omitempty"`
+	// Average sales per order cycle.
+	AverageSalesPerCycle string `protobuf:"bytes,4,opt,name=average_sales_per_cycle,json=averageSalesPerCycle,proto3" json:"average_sales_per_cycle,omitempty"`
+	// Safety stock = average sales per order cycle × the line's safety factor,
+	// exact (no rounding).
+	SafetyStock string `protobuf:"bytes,5,opt,name=safety_stock,json=safetyStock,proto3" json:"safety_stock,omitempty"`
+	// Whether on_hand is below safety_stock.
+	BelowSafetyStock bool `protobuf:"varint,6,opt,name=below_safety_stock,json=belowSafetyStock,proto3" json:"below_safety_stock,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *Visit_StockLine) Reset() {
+	*x = Visit_StockLine{}
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Visit_StockLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Visit_StockLine) ProtoMessage() {}
+
+func (x *Visit_StockLine) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_plan_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Visit_StockLine.ProtoReflect.Descriptor instead.
+func (*Visit_StockLine) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_plan_proto_rawDescGZIP(), []int{5, 0}
+}
+
+func (x *Visit_StockLine) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *Visit_StockLine) GetHighMargin() bool {
+	if x != nil {
+		return x.HighMargin
+	}
+	return false
+}
+
+func (x *Visit_StockLine) GetOnHand() string {
+	if x != nil {
+		return x.OnHand
+	}
+	return ""
+}
+
+func (x *Visit_StockLine) GetAverageSalesPerCycle() string {
+	if x != nil {
+		return x.AverageSalesPerCycle
+	}
+	return ""
+}
+
+func (x *Visit_StockLine) GetSafetyStock() string {
+	if x != nil {
+		return x.SafetyStock
+	}
+	return ""
+}
+
+func (x *Visit_StockLine) GetBelowSafetyStock() bool {
+	if x != nil {
+		return x.BelowSafetyStock
+	}
+	return false
+}
+
 var File_rmsuite_visits_v1_plan_proto protoreflect.FileDescriptor
 
 const file_rmsuite_visits_v1_plan_proto_rawDesc = "" +
@@ -1169,7 +1727,7 @@ const file_rmsuite_visits_v1_plan_proto_rawDesc = "" +
 	"\tarea_type\x18\x02 \x01(\tR\bareaType\x12@\n" +
 	"\tfrequency\x18\x03 \x01(\x0e2\x1c.rmsuite.visits.v1.FrequencyB\x04\xe2A\x01\x02R\tfrequency\x12<\n" +
 	"\x06method\x18\x04 \x01(\x0e2\x1e.rmsuite.visits.v1.VisitMethodB\x04\xe2A\x01\x02R\x06method:7\xeaA4\n" +
-	"\"visits.rmsuite.bank/FrequencyRules\x12\x0efrequencyRules\"\xc5\x06\n" +
+	"\"visits.rmsuite.bank/FrequencyRules\x12\x0efrequencyRules\"\xcd\a\n" +
 	"\x04Plan\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1e\n" +
 	"\amanager\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\amanager\x12\x1a\n" +
@@ -1191,14 +1749,40 @@ const file_rmsuite_visits_v1_plan_proto_rawDesc = "" +
 	"\vupdate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"updateTime\x12\x12\n" +
 	"\x04etag\x18\x0e \x01(\tR\x04etag\x12\x1f\n" +
-	"\borg_unit\x18\x0f \x01(\tB\x04\xe2A\x01\x03R\aorgUnit\"l\n" +
+	"\borg_unit\x18\x0f \x01(\tB\x04\xe2A\x01\x03R\aorgUnit\x12E\n" +
+	"\rschedule_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\fscheduleTime\x12?\n" +
+	"\aresults\x18\x11 \x01(\v2\x1f.rmsuite.visits.v1.MonthResultsB\x04\xe2A\x01\x03R\aresults\"l\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTATE_DRAFT\x10\x01\x12\x13\n" +
 	"\x0fSTATE_SUBMITTED\x10\x02\x12\x12\n" +
 	"\x0eSTATE_APPROVED\x10\x03\x12\x12\n" +
 	"\x0eSTATE_REJECTED\x10\x04:?\xeaA<\n" +
-	"\x18visits.rmsuite.bank/Plan\x12 managers/{manager}/plans/{month}\"\x9d\b\n" +
+	"\x18visits.rmsuite.bank/Plan\x12 managers/{manager}/plans/{month}\"\x8f\x04\n" +
+	"\fMonthResults\x12;\n" +
+	"\x05state\x18\x01 \x01(\x0e2%.rmsuite.visits.v1.MonthResults.StateR\x05state\x12\x1e\n" +
+	"\n" +
+	"evaluation\x18\x02 \x01(\tR\n" +
+	"evaluation\x12 \n" +
+	"\vimprovement\x18\x03 \x01(\tR\vimprovement\x12\x1d\n" +
+	"\n" +
+	"lines_done\x18\x04 \x01(\x05R\tlinesDone\x12\x1f\n" +
+	"\vlines_total\x18\x05 \x01(\x05R\n" +
+	"linesTotal\x12!\n" +
+	"\fsubmitted_by\x18\x06 \x01(\tR\vsubmittedBy\x12;\n" +
+	"\vsubmit_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"submitTime\x12%\n" +
+	"\x0ereview_comment\x18\b \x01(\tR\rreviewComment\x12\x1f\n" +
+	"\vreviewed_by\x18\t \x01(\tR\n" +
+	"reviewedBy\x12;\n" +
+	"\vreview_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"reviewTime\"[\n" +
+	"\x05State\x12\x15\n" +
+	"\x11STATE_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fSTATE_SUBMITTED\x10\x01\x12\x12\n" +
+	"\x0eSTATE_ACCEPTED\x10\x02\x12\x12\n" +
+	"\x0eSTATE_RETURNED\x10\x03\"\xaa\v\n" +
 	"\bPlanItem\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x124\n" +
 	"\x04kind\x18\x02 \x01(\x0e2 .rmsuite.visits.v1.PlanItem.KindR\x04kind\x12@\n" +
@@ -1217,24 +1801,37 @@ const file_rmsuite_visits_v1_plan_proto_rawDesc = "" +
 	"\x06status\x18\r \x01(\x0e2\".rmsuite.visits.v1.PlanItem.StatusB\x04\xe2A\x01\x03R\x06status\x124\n" +
 	"\tdone_date\x18\x0e \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x03R\bdoneDate\x12@\n" +
 	"\tfrequency\x18\x0f \x01(\x0e2\x1c.rmsuite.visits.v1.FrequencyB\x04\xe2A\x01\x03R\tfrequency\x12?\n" +
-	"\x0flast_visit_date\x18\x10 \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x03R\rlastVisitDate\";\n" +
+	"\x0flast_visit_date\x18\x10 \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x03R\rlastVisitDate\x12:\n" +
+	"\x04slot\x18\x11 \x01(\x0e2 .rmsuite.visits.v1.PlanItem.SlotB\x04\xe2A\x01\x03R\x04slot\x12%\n" +
+	"\vroute_order\x18\x12 \x01(\x05B\x04\xe2A\x01\x03R\n" +
+	"routeOrder\x12\"\n" +
+	"\tscheduled\x18\x13 \x01(\bB\x04\xe2A\x01\x03R\tscheduled\x123\n" +
+	"\x12unscheduled_reason\x18\x14 \x01(\tB\x04\xe2A\x01\x03R\x11unscheduledReason\x12*\n" +
+	"\x0ehanded_over_to\x18\x15 \x01(\tB\x04\xe2A\x01\x03R\fhandedOverTo\x12.\n" +
+	"\x10handed_over_from\x18\x16 \x01(\tB\x04\xe2A\x01\x03R\x0ehandedOverFrom\";\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
 	"KIND_VISIT\x10\x01\x12\r\n" +
-	"\tKIND_TASK\x10\x02\"w\n" +
+	"\tKIND_TASK\x10\x02\"\x8f\x01\n" +
 	"\x06Source\x12\x16\n" +
 	"\x12SOURCE_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
 	"SOURCE_DUE\x10\x01\x12\x17\n" +
 	"\x13SOURCE_CARRIED_OVER\x10\x02\x12\x1a\n" +
 	"\x16SOURCE_SUPERVISOR_TASK\x10\x03\x12\x10\n" +
-	"\fSOURCE_ADDED\x10\x04\"V\n" +
+	"\fSOURCE_ADDED\x10\x04\x12\x16\n" +
+	"\x12SOURCE_HANDED_OVER\x10\x05\"n\n" +
 	"\x06Status\x12\x16\n" +
 	"\x12STATUS_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSTATUS_PLANNED\x10\x01\x12\x0f\n" +
 	"\vSTATUS_DONE\x10\x02\x12\x0f\n" +
-	"\vSTATUS_OPEN\x10\x03\"\x93\x03\n" +
+	"\vSTATUS_OPEN\x10\x03\x12\x16\n" +
+	"\x12STATUS_HANDED_OVER\x10\x04\"B\n" +
+	"\x04Slot\x12\x14\n" +
+	"\x10SLOT_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\fSLOT_MORNING\x10\x01\x12\x12\n" +
+	"\x0eSLOT_AFTERNOON\x10\x02\"\x93\x03\n" +
 	"\x04Task\x12\x18\n" +
 	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x04name\x12\x18\n" +
 	"\x04text\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\x04text\x12\x1a\n" +
@@ -1247,7 +1844,8 @@ const file_rmsuite_visits_v1_plan_proto_rawDesc = "" +
 	"\tdone_date\x18\b \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x03R\bdoneDate\x12A\n" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
 	"createTime:>\xeaA;\n" +
-	"\x18visits.rmsuite.bank/Task\x12\x1fmanagers/{manager}/tasks/{task}\"\xf8\x03\n" +
+	"\x18visits.rmsuite.bank/Task\x12\x1fmanagers/{manager}/tasks/{task}\"\xb7\n" +
+	"\n" +
 	"\x05Visit\x12\x18\n" +
 	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\x03R\x04name\x12 \n" +
 	"\bcustomer\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\bcustomer\x12+\n" +
@@ -1260,8 +1858,35 @@ const file_rmsuite_visits_v1_plan_proto_rawDesc = "" +
 	"\tplan_item\x18\t \x01(\tR\bplanItem\x12A\n" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\n" +
-	"createTime:A\xeaA>\n" +
-	"\x19visits.rmsuite.bank/Visit\x12!managers/{manager}/visits/{visit}*\xa0\x01\n" +
+	"createTime\x12B\n" +
+	"\x18check_in_distance_meters\x18\v \x01(\x05B\x04\xe2A\x01\x03H\x00R\x15checkInDistanceMeters\x88\x01\x01\x12&\n" +
+	"\fcheck_in_far\x18\f \x01(\bB\x04\xe2A\x01\x03R\n" +
+	"checkInFar\x12)\n" +
+	"\rmissing_steps\x18\r \x03(\tB\x04\xe2A\x01\x03R\fmissingSteps\x12<\n" +
+	"\bfindings\x18\x0e \x03(\x0e2 .rmsuite.visits.v1.Visit.FindingR\bfindings\x128\n" +
+	"\x05stock\x18\x0f \x03(\v2\".rmsuite.visits.v1.Visit.StockLineR\x05stock\x12\x14\n" +
+	"\x05needs\x18\x10 \x01(\tR\x05needs\x12\x1e\n" +
+	"\n" +
+	"complaints\x18\x11 \x01(\tR\n" +
+	"complaints\x12!\n" +
+	"\fnext_actions\x18\x12 \x03(\tR\vnextActions\x1a\x85\x02\n" +
+	"\tStockLine\x12\x1e\n" +
+	"\aproduct\x18\x01 \x01(\tB\x04\xe2A\x01\x02R\aproduct\x12\x1f\n" +
+	"\vhigh_margin\x18\x02 \x01(\bR\n" +
+	"highMargin\x12\x1d\n" +
+	"\aon_hand\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x06onHand\x12;\n" +
+	"\x17average_sales_per_cycle\x18\x04 \x01(\tB\x04\xe2A\x01\x02R\x14averageSalesPerCycle\x12'\n" +
+	"\fsafety_stock\x18\x05 \x01(\tB\x04\xe2A\x01\x03R\vsafetyStock\x122\n" +
+	"\x12below_safety_stock\x18\x06 \x01(\bB\x04\xe2A\x01\x03R\x10belowSafetyStock\"\xaf\x01\n" +
+	"\aFinding\x12\x17\n" +
+	"\x13FINDING_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19FINDING_PRICE_TAG_MISSING\x10\x01\x12\x1e\n" +
+	"\x1aFINDING_PRICE_TAG_MISMATCH\x10\x02\x12\x1a\n" +
+	"\x16FINDING_UNTIDY_DISPLAY\x10\x03\x12\x19\n" +
+	"\x15FINDING_ILLEGAL_GOODS\x10\x04\x12\x15\n" +
+	"\x11FINDING_LOW_STOCK\x10\x05:A\xeaA>\n" +
+	"\x19visits.rmsuite.bank/Visit\x12!managers/{manager}/visits/{visit}B\x1b\n" +
+	"\x19_check_in_distance_meters*\xa0\x01\n" +
 	"\tFrequency\x12\x19\n" +
 	"\x15FREQUENCY_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10FREQUENCY_WEEKLY\x10\x01\x12\x19\n" +
@@ -1288,59 +1913,72 @@ func file_rmsuite_visits_v1_plan_proto_rawDescGZIP() []byte {
 	return file_rmsuite_visits_v1_plan_proto_rawDescData
 }
 
-var file_rmsuite_visits_v1_plan_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_rmsuite_visits_v1_plan_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_rmsuite_visits_v1_plan_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
+var file_rmsuite_visits_v1_plan_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_rmsuite_visits_v1_plan_proto_goTypes = []any{
 	(Frequency)(0),                // 0: rmsuite.visits.v1.Frequency
 	(VisitMethod)(0),              // 1: rmsuite.visits.v1.VisitMethod
 	(Plan_State)(0),               // 2: rmsuite.visits.v1.Plan.State
-	(PlanItem_Kind)(0),            // 3: rmsuite.visits.v1.PlanItem.Kind
-	(PlanItem_Source)(0),          // 4: rmsuite.visits.v1.PlanItem.Source
-	(PlanItem_Status)(0),          // 5: rmsuite.visits.v1.PlanItem.Status
-	(*FrequencyRules)(nil),        // 6: rmsuite.visits.v1.FrequencyRules
-	(*Plan)(nil),                  // 7: rmsuite.visits.v1.Plan
-	(*PlanItem)(nil),              // 8: rmsuite.visits.v1.PlanItem
-	(*Task)(nil),                  // 9: rmsuite.visits.v1.Task
-	(*Visit)(nil),                 // 10: rmsuite.visits.v1.Visit
-	(*FrequencyRules_Rule)(nil),   // 11: rmsuite.visits.v1.FrequencyRules.Rule
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 13: google.type.Date
-	(*latlng.LatLng)(nil),         // 14: google.type.LatLng
+	(MonthResults_State)(0),       // 3: rmsuite.visits.v1.MonthResults.State
+	(PlanItem_Kind)(0),            // 4: rmsuite.visits.v1.PlanItem.Kind
+	(PlanItem_Source)(0),          // 5: rmsuite.visits.v1.PlanItem.Source
+	(PlanItem_Status)(0),          // 6: rmsuite.visits.v1.PlanItem.Status
+	(PlanItem_Slot)(0),            // 7: rmsuite.visits.v1.PlanItem.Slot
+	(Visit_Finding)(0),            // 8: rmsuite.visits.v1.Visit.Finding
+	(*FrequencyRules)(nil),        // 9: rmsuite.visits.v1.FrequencyRules
+	(*Plan)(nil),                  // 10: rmsuite.visits.v1.Plan
+	(*MonthResults)(nil),          // 11: rmsuite.visits.v1.MonthResults
+	(*PlanItem)(nil),              // 12: rmsuite.visits.v1.PlanItem
+	(*Task)(nil),                  // 13: rmsuite.visits.v1.Task
+	(*Visit)(nil),                 // 14: rmsuite.visits.v1.Visit
+	(*FrequencyRules_Rule)(nil),   // 15: rmsuite.visits.v1.FrequencyRules.Rule
+	(*Visit_StockLine)(nil),       // 16: rmsuite.visits.v1.Visit.StockLine
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 18: google.type.Date
+	(*latlng.LatLng)(nil),         // 19: google.type.LatLng
 }
 var file_rmsuite_visits_v1_plan_proto_depIdxs = []int32{
-	11, // 0: rmsuite.visits.v1.FrequencyRules.rules:type_name -> rmsuite.visits.v1.FrequencyRules.Rule
-	11, // 1: rmsuite.visits.v1.FrequencyRules.fallback:type_name -> rmsuite.visits.v1.FrequencyRules.Rule
-	12, // 2: rmsuite.visits.v1.FrequencyRules.update_time:type_name -> google.protobuf.Timestamp
+	15, // 0: rmsuite.visits.v1.FrequencyRules.rules:type_name -> rmsuite.visits.v1.FrequencyRules.Rule
+	15, // 1: rmsuite.visits.v1.FrequencyRules.fallback:type_name -> rmsuite.visits.v1.FrequencyRules.Rule
+	17, // 2: rmsuite.visits.v1.FrequencyRules.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 3: rmsuite.visits.v1.Plan.state:type_name -> rmsuite.visits.v1.Plan.State
-	8,  // 4: rmsuite.visits.v1.Plan.items:type_name -> rmsuite.visits.v1.PlanItem
-	12, // 5: rmsuite.visits.v1.Plan.submit_time:type_name -> google.protobuf.Timestamp
-	12, // 6: rmsuite.visits.v1.Plan.review_time:type_name -> google.protobuf.Timestamp
-	12, // 7: rmsuite.visits.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
-	12, // 8: rmsuite.visits.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
-	3,  // 9: rmsuite.visits.v1.PlanItem.kind:type_name -> rmsuite.visits.v1.PlanItem.Kind
-	4,  // 10: rmsuite.visits.v1.PlanItem.source:type_name -> rmsuite.visits.v1.PlanItem.Source
-	13, // 11: rmsuite.visits.v1.PlanItem.planned_date:type_name -> google.type.Date
-	1,  // 12: rmsuite.visits.v1.PlanItem.method:type_name -> rmsuite.visits.v1.VisitMethod
-	13, // 13: rmsuite.visits.v1.PlanItem.week:type_name -> google.type.Date
-	5,  // 14: rmsuite.visits.v1.PlanItem.status:type_name -> rmsuite.visits.v1.PlanItem.Status
-	13, // 15: rmsuite.visits.v1.PlanItem.done_date:type_name -> google.type.Date
-	0,  // 16: rmsuite.visits.v1.PlanItem.frequency:type_name -> rmsuite.visits.v1.Frequency
-	13, // 17: rmsuite.visits.v1.PlanItem.last_visit_date:type_name -> google.type.Date
-	13, // 18: rmsuite.visits.v1.Task.week:type_name -> google.type.Date
-	13, // 19: rmsuite.visits.v1.Task.done_date:type_name -> google.type.Date
-	12, // 20: rmsuite.visits.v1.Task.create_time:type_name -> google.protobuf.Timestamp
-	13, // 21: rmsuite.visits.v1.Visit.date:type_name -> google.type.Date
-	1,  // 22: rmsuite.visits.v1.Visit.method:type_name -> rmsuite.visits.v1.VisitMethod
-	12, // 23: rmsuite.visits.v1.Visit.check_in_time:type_name -> google.protobuf.Timestamp
-	14, // 24: rmsuite.visits.v1.Visit.check_in_location:type_name -> google.type.LatLng
-	12, // 25: rmsuite.visits.v1.Visit.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 26: rmsuite.visits.v1.FrequencyRules.Rule.frequency:type_name -> rmsuite.visits.v1.Frequency
-	1,  // 27: rmsuite.visits.v1.FrequencyRules.Rule.method:type_name -> rmsuite.visits.v1.VisitMethod
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	12, // 4: rmsuite.visits.v1.Plan.items:type_name -> rmsuite.visits.v1.PlanItem
+	17, // 5: rmsuite.visits.v1.Plan.submit_time:type_name -> google.protobuf.Timestamp
+	17, // 6: rmsuite.visits.v1.Plan.review_time:type_name -> google.protobuf.Timestamp
+	17, // 7: rmsuite.visits.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
+	17, // 8: rmsuite.visits.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
+	17, // 9: rmsuite.visits.v1.Plan.schedule_time:type_name -> google.protobuf.Timestamp
+	11, // 10: rmsuite.visits.v1.Plan.results:type_name -> rmsuite.visits.v1.MonthResults
+	3,  // 11: rmsuite.visits.v1.MonthResults.state:type_name -> rmsuite.visits.v1.MonthResults.State
+	17, // 12: rmsuite.visits.v1.MonthResults.submit_time:type_name -> google.protobuf.Timestamp
+	17, // 13: rmsuite.visits.v1.MonthResults.review_time:type_name -> google.protobuf.Timestamp
+	4,  // 14: rmsuite.visits.v1.PlanItem.kind:type_name -> rmsuite.visits.v1.PlanItem.Kind
+	5,  // 15: rmsuite.visits.v1.PlanItem.source:type_name -> rmsuite.visits.v1.PlanItem.Source
+	18, // 16: rmsuite.visits.v1.PlanItem.planned_date:type_name -> google.type.Date
+	1,  // 17: rmsuite.visits.v1.PlanItem.method:type_name -> rmsuite.visits.v1.VisitMethod
+	18, // 18: rmsuite.visits.v1.PlanItem.week:type_name -> google.type.Date
+	6,  // 19: rmsuite.visits.v1.PlanItem.status:type_name -> rmsuite.visits.v1.PlanItem.Status
+	18, // 20: rmsuite.visits.v1.PlanItem.done_date:type_name -> google.type.Date
+	0,  // 21: rmsuite.visits.v1.PlanItem.frequency:type_name -> rmsuite.visits.v1.Frequency
+	18, // 22: rmsuite.visits.v1.PlanItem.last_visit_date:type_name -> google.type.Date
+	7,  // 23: rmsuite.visits.v1.PlanItem.slot:type_name -> rmsuite.visits.v1.PlanItem.Slot
+	18, // 24: rmsuite.visits.v1.Task.week:type_name -> google.type.Date
+	18, // 25: rmsuite.visits.v1.Task.done_date:type_name -> google.type.Date
+	17, // 26: rmsuite.visits.v1.Task.create_time:type_name -> google.protobuf.Timestamp
+	18, // 27: rmsuite.visits.v1.Visit.date:type_name -> google.type.Date
+	1,  // 28: rmsuite.visits.v1.Visit.method:type_name -> rmsuite.visits.v1.VisitMethod
+	17, // 29: rmsuite.visits.v1.Visit.check_in_time:type_name -> google.protobuf.Timestamp
+	19, // 30: rmsuite.visits.v1.Visit.check_in_location:type_name -> google.type.LatLng
+	17, // 31: rmsuite.visits.v1.Visit.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 32: rmsuite.visits.v1.Visit.findings:type_name -> rmsuite.visits.v1.Visit.Finding
+	16, // 33: rmsuite.visits.v1.Visit.stock:type_name -> rmsuite.visits.v1.Visit.StockLine
+	0,  // 34: rmsuite.visits.v1.FrequencyRules.Rule.frequency:type_name -> rmsuite.visits.v1.Frequency
+	1,  // 35: rmsuite.visits.v1.FrequencyRules.Rule.method:type_name -> rmsuite.visits.v1.VisitMethod
+	36, // [36:36] is the sub-list for method output_type
+	36, // [36:36] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_rmsuite_visits_v1_plan_proto_init() }
@@ -1348,13 +1986,14 @@ func file_rmsuite_visits_v1_plan_proto_init() {
 	if File_rmsuite_visits_v1_plan_proto != nil {
 		return
 	}
+	file_rmsuite_visits_v1_plan_proto_msgTypes[5].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rmsuite_visits_v1_plan_proto_rawDesc), len(file_rmsuite_visits_v1_plan_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   6,
+			NumEnums:      9,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -8,6 +8,7 @@ package visitsv1
 
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -22,6 +23,63 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// A file format.
+type ExportDayListRequest_Format int32
+
+const (
+	// CSV.
+	ExportDayListRequest_FORMAT_UNSPECIFIED ExportDayListRequest_Format = 0
+	// CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese).
+	ExportDayListRequest_FORMAT_CSV ExportDayListRequest_Format = 1
+	// An Excel workbook.
+	ExportDayListRequest_FORMAT_XLSX ExportDayListRequest_Format = 2
+	// An HTML page laid out for printing.
+	ExportDayListRequest_FORMAT_HTML ExportDayListRequest_Format = 3
+)
+
+// Enum value maps for ExportDayListRequest_Format.
+var (
+	ExportDayListRequest_Format_name = map[int32]string{
+		0: "FORMAT_UNSPECIFIED",
+		1: "FORMAT_CSV",
+		2: "FORMAT_XLSX",
+		3: "FORMAT_HTML",
+	}
+	ExportDayListRequest_Format_value = map[string]int32{
+		"FORMAT_UNSPECIFIED": 0,
+		"FORMAT_CSV":         1,
+		"FORMAT_XLSX":        2,
+		"FORMAT_HTML":        3,
+	}
+)
+
+func (x ExportDayListRequest_Format) Enum() *ExportDayListRequest_Format {
+	p := new(ExportDayListRequest_Format)
+	*p = x
+	return p
+}
+
+func (x ExportDayListRequest_Format) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExportDayListRequest_Format) Descriptor() protoreflect.EnumDescriptor {
+	return file_rmsuite_visits_v1_visit_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ExportDayListRequest_Format) Type() protoreflect.EnumType {
+	return &file_rmsuite_visits_v1_visit_service_proto_enumTypes[0]
+}
+
+func (x ExportDayListRequest_Format) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExportDayListRequest_Format.Descriptor instead.
+func (ExportDayListRequest_Format) EnumDescriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{24, 0}
+}
 
 // Request for GetFrequencyRules.
 type GetFrequencyRulesRequest struct {
@@ -1281,11 +1339,928 @@ func (x *ListVisitsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// Request for GetVisitSettings.
+type GetVisitSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `visitSettings`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetVisitSettingsRequest) Reset() {
+	*x = GetVisitSettingsRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetVisitSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetVisitSettingsRequest) ProtoMessage() {}
+
+func (x *GetVisitSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetVisitSettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetVisitSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetVisitSettingsRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for UpdateVisitSettings.
+type UpdateVisitSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The whole new settings, with the etag read.
+	Settings *VisitSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// Makes a retry safe.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateVisitSettingsRequest) Reset() {
+	*x = UpdateVisitSettingsRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateVisitSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateVisitSettingsRequest) ProtoMessage() {}
+
+func (x *UpdateVisitSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateVisitSettingsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateVisitSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UpdateVisitSettingsRequest) GetSettings() *VisitSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *UpdateVisitSettingsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for SchedulePlan.
+type SchedulePlanRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plan.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The etag read; when given it must still be current.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Makes a retry safe.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SchedulePlanRequest) Reset() {
+	*x = SchedulePlanRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchedulePlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchedulePlanRequest) ProtoMessage() {}
+
+func (x *SchedulePlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchedulePlanRequest.ProtoReflect.Descriptor instead.
+func (*SchedulePlanRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SchedulePlanRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SchedulePlanRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *SchedulePlanRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for GetDayList.
+type GetDayListRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `managers/{employee number}/days/{YYYY-MM-DD}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDayListRequest) Reset() {
+	*x = GetDayListRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDayListRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDayListRequest) ProtoMessage() {}
+
+func (x *GetDayListRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDayListRequest.ProtoReflect.Descriptor instead.
+func (*GetDayListRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetDayListRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for ExportDayList.
+type ExportDayListRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `managers/{employee number}/days/{YYYY-MM-DD}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The format; default CSV.
+	Format        ExportDayListRequest_Format `protobuf:"varint,2,opt,name=format,proto3,enum=rmsuite.visits.v1.ExportDayListRequest_Format" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDayListRequest) Reset() {
+	*x = ExportDayListRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDayListRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDayListRequest) ProtoMessage() {}
+
+func (x *ExportDayListRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDayListRequest.ProtoReflect.Descriptor instead.
+func (*ExportDayListRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ExportDayListRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ExportDayListRequest) GetFormat() ExportDayListRequest_Format {
+	if x != nil {
+		return x.Format
+	}
+	return ExportDayListRequest_FORMAT_UNSPECIFIED
+}
+
+// Request for SubmitResults.
+type SubmitResultsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plan.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The etag read; when given it must still be current.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The manager's evaluation of the month. Required.
+	Evaluation string `protobuf:"bytes,3,opt,name=evaluation,proto3" json:"evaluation,omitempty"`
+	// What they will improve.
+	Improvement string `protobuf:"bytes,4,opt,name=improvement,proto3" json:"improvement,omitempty"`
+	// Makes a retry safe.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitResultsRequest) Reset() {
+	*x = SubmitResultsRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitResultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitResultsRequest) ProtoMessage() {}
+
+func (x *SubmitResultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitResultsRequest.ProtoReflect.Descriptor instead.
+func (*SubmitResultsRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *SubmitResultsRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SubmitResultsRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *SubmitResultsRequest) GetEvaluation() string {
+	if x != nil {
+		return x.Evaluation
+	}
+	return ""
+}
+
+func (x *SubmitResultsRequest) GetImprovement() string {
+	if x != nil {
+		return x.Improvement
+	}
+	return ""
+}
+
+func (x *SubmitResultsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for ReviewResults.
+type ReviewResultsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plan.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The etag read; when given it must still be current.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Accept (close the month) or return.
+	Accept bool `protobuf:"varint,3,opt,name=accept,proto3" json:"accept,omitempty"`
+	// The supervisor's comment; required when returning.
+	Comment string `protobuf:"bytes,4,opt,name=comment,proto3" json:"comment,omitempty"`
+	// Makes a retry safe.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewResultsRequest) Reset() {
+	*x = ReviewResultsRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewResultsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewResultsRequest) ProtoMessage() {}
+
+func (x *ReviewResultsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewResultsRequest.ProtoReflect.Descriptor instead.
+func (*ReviewResultsRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ReviewResultsRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ReviewResultsRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *ReviewResultsRequest) GetAccept() bool {
+	if x != nil {
+		return x.Accept
+	}
+	return false
+}
+
+func (x *ReviewResultsRequest) GetComment() string {
+	if x != nil {
+		return x.Comment
+	}
+	return ""
+}
+
+func (x *ReviewResultsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for GetAnalysis.
+type GetAnalysisRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `managers/{employee number}/analyses/{YYYY-MM}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// "Not visited for N months": N, 1–24; default 3.
+	UnvisitedMonths int32 `protobuf:"varint,2,opt,name=unvisited_months,json=unvisitedMonths,proto3" json:"unvisited_months,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetAnalysisRequest) Reset() {
+	*x = GetAnalysisRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAnalysisRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAnalysisRequest) ProtoMessage() {}
+
+func (x *GetAnalysisRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAnalysisRequest.ProtoReflect.Descriptor instead.
+func (*GetAnalysisRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetAnalysisRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GetAnalysisRequest) GetUnvisitedMonths() int32 {
+	if x != nil {
+		return x.UnvisitedMonths
+	}
+	return 0
+}
+
+// Request for ListIndicators.
+type ListIndicatorsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `managers/{employee number}`, or `managers/-` for every manager in scope.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// `YYYY-MM`, `YYYY-Qn` or `YYYY`.
+	Period string `protobuf:"bytes,2,opt,name=period,proto3" json:"period,omitempty"`
+	// AIP-160 filter on `org_unit` (`org_unit = "orgUnits/x"`: that subtree).
+	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Page size, 1–1000; default 100.
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page.
+	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListIndicatorsRequest) Reset() {
+	*x = ListIndicatorsRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListIndicatorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListIndicatorsRequest) ProtoMessage() {}
+
+func (x *ListIndicatorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListIndicatorsRequest.ProtoReflect.Descriptor instead.
+func (*ListIndicatorsRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ListIndicatorsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ListIndicatorsRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *ListIndicatorsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+func (x *ListIndicatorsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListIndicatorsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response of ListIndicators.
+type ListIndicatorsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One entry per manager, by employee number.
+	Indicators []*ManagerIndicators `protobuf:"bytes,1,rep,name=indicators,proto3" json:"indicators,omitempty"`
+	// Token for the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListIndicatorsResponse) Reset() {
+	*x = ListIndicatorsResponse{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListIndicatorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListIndicatorsResponse) ProtoMessage() {}
+
+func (x *ListIndicatorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListIndicatorsResponse.ProtoReflect.Descriptor instead.
+func (*ListIndicatorsResponse) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ListIndicatorsResponse) GetIndicators() []*ManagerIndicators {
+	if x != nil {
+		return x.Indicators
+	}
+	return nil
+}
+
+func (x *ListIndicatorsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Request for CreateCustomerRequest.
+type CreateCustomerRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request: customer, text, channel, and optionally when it was sent.
+	Request *CustomerRequest `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	// Makes a retry safe (e.g. the message's id in the channel).
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCustomerRequestRequest) Reset() {
+	*x = CreateCustomerRequestRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCustomerRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCustomerRequestRequest) ProtoMessage() {}
+
+func (x *CreateCustomerRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCustomerRequestRequest.ProtoReflect.Descriptor instead.
+func (*CreateCustomerRequestRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CreateCustomerRequestRequest) GetRequest() *CustomerRequest {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *CreateCustomerRequestRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// Request for GetCustomerRequest.
+type GetCustomerRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `requests/{id}`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCustomerRequestRequest) Reset() {
+	*x = GetCustomerRequestRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCustomerRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCustomerRequestRequest) ProtoMessage() {}
+
+func (x *GetCustomerRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCustomerRequestRequest.ProtoReflect.Descriptor instead.
+func (*GetCustomerRequestRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetCustomerRequestRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Request for ListCustomerRequests.
+type ListCustomerRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `managers/{employee number}`, or `managers/-` for every manager in scope.
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// AIP-160 filter on `state` (`state = OVERDUE`; OPEN, OVERDUE or ANSWERED, as of
+	// now), `customer` and `receive_time` (`receive_time >= "2026-04-01T00:00:00Z"`),
+	// joined with AND.
+	Filter string `protobuf:"bytes,2,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Page size, 1–500; default 50.
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCustomerRequestsRequest) Reset() {
+	*x = ListCustomerRequestsRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCustomerRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCustomerRequestsRequest) ProtoMessage() {}
+
+func (x *ListCustomerRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCustomerRequestsRequest.ProtoReflect.Descriptor instead.
+func (*ListCustomerRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListCustomerRequestsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ListCustomerRequestsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+func (x *ListCustomerRequestsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListCustomerRequestsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response of ListCustomerRequests.
+type ListCustomerRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Requests, newest receipt first.
+	Requests []*CustomerRequest `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
+	// Token for the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCustomerRequestsResponse) Reset() {
+	*x = ListCustomerRequestsResponse{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCustomerRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCustomerRequestsResponse) ProtoMessage() {}
+
+func (x *ListCustomerRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCustomerRequestsResponse.ProtoReflect.Descriptor instead.
+func (*ListCustomerRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListCustomerRequestsResponse) GetRequests() []*CustomerRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *ListCustomerRequestsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Request for AnswerCustomerRequest.
+type AnswerCustomerRequestRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `requests/{id}`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The answer. Required.
+	Answer string `protobuf:"bytes,2,opt,name=answer,proto3" json:"answer,omitempty"`
+	// Makes a retry safe.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnswerCustomerRequestRequest) Reset() {
+	*x = AnswerCustomerRequestRequest{}
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnswerCustomerRequestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnswerCustomerRequestRequest) ProtoMessage() {}
+
+func (x *AnswerCustomerRequestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_visits_v1_visit_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnswerCustomerRequestRequest.ProtoReflect.Descriptor instead.
+func (*AnswerCustomerRequestRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *AnswerCustomerRequestRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AnswerCustomerRequestRequest) GetAnswer() string {
+	if x != nil {
+		return x.Answer
+	}
+	return ""
+}
+
+func (x *AnswerCustomerRequestRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 var File_rmsuite_visits_v1_visit_service_proto protoreflect.FileDescriptor
 
 const file_rmsuite_visits_v1_visit_service_proto_rawDesc = "" +
 	"\n" +
-	"%rmsuite/visits/v1/visit_service.proto\x12\x11rmsuite.visits.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1crmsuite/visits/v1/plan.proto\"4\n" +
+	"%rmsuite/visits/v1/visit_service.proto\x12\x11rmsuite.visits.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1crmsuite/visits/v1/plan.proto\x1a\x1ermsuite/visits/v1/report.proto\x1a\x1frmsuite/visits/v1/request.proto\x1a rmsuite/visits/v1/settings.proto\"4\n" +
 	"\x18GetFrequencyRulesRequest\x12\x18\n" +
 	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\x02R\x04name\"{\n" +
 	"\x1bUpdateFrequencyRulesRequest\x12=\n" +
@@ -1380,7 +2355,88 @@ const file_rmsuite_visits_v1_visit_service_proto_rawDesc = "" +
 	"page_token\x18\x04 \x01(\tR\tpageToken\"n\n" +
 	"\x12ListVisitsResponse\x120\n" +
 	"\x06visits\x18\x01 \x03(\v2\x18.rmsuite.visits.v1.VisitR\x06visits\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\x9a\x0f\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"3\n" +
+	"\x17GetVisitSettingsRequest\x12\x18\n" +
+	"\x04name\x18\x01 \x01(\tB\x04\xe2A\x01\x02R\x04name\"\x7f\n" +
+	"\x1aUpdateVisitSettingsRequest\x12B\n" +
+	"\bsettings\x18\x01 \x01(\v2 .rmsuite.visits.v1.VisitSettingsB\x04\xe2A\x01\x02R\bsettings\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"\x7f\n" +
+	"\x13SchedulePlanRequest\x125\n" +
+	"\x04name\x18\x01 \x01(\tB!\xe2A\x01\x02\xfaA\x1a\n" +
+	"\x18visits.rmsuite.bank/PlanR\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"M\n" +
+	"\x11GetDayListRequest\x128\n" +
+	"\x04name\x18\x01 \x01(\tB$\xe2A\x01\x02\xfaA\x1d\n" +
+	"\x1bvisits.rmsuite.bank/DayListR\x04name\"\xec\x01\n" +
+	"\x14ExportDayListRequest\x128\n" +
+	"\x04name\x18\x01 \x01(\tB$\xe2A\x01\x02\xfaA\x1d\n" +
+	"\x1bvisits.rmsuite.bank/DayListR\x04name\x12F\n" +
+	"\x06format\x18\x02 \x01(\x0e2..rmsuite.visits.v1.ExportDayListRequest.FormatR\x06format\"R\n" +
+	"\x06Format\x12\x16\n" +
+	"\x12FORMAT_UNSPECIFIED\x10\x00\x12\x0e\n" +
+	"\n" +
+	"FORMAT_CSV\x10\x01\x12\x0f\n" +
+	"\vFORMAT_XLSX\x10\x02\x12\x0f\n" +
+	"\vFORMAT_HTML\x10\x03\"\xc8\x01\n" +
+	"\x14SubmitResultsRequest\x125\n" +
+	"\x04name\x18\x01 \x01(\tB!\xe2A\x01\x02\xfaA\x1a\n" +
+	"\x18visits.rmsuite.bank/PlanR\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\x12$\n" +
+	"\n" +
+	"evaluation\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\n" +
+	"evaluation\x12 \n" +
+	"\vimprovement\x18\x04 \x01(\tR\vimprovement\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\"\xb2\x01\n" +
+	"\x14ReviewResultsRequest\x125\n" +
+	"\x04name\x18\x01 \x01(\tB!\xe2A\x01\x02\xfaA\x1a\n" +
+	"\x18visits.rmsuite.bank/PlanR\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\x12\x16\n" +
+	"\x06accept\x18\x03 \x01(\bR\x06accept\x12\x18\n" +
+	"\acomment\x18\x04 \x01(\tR\acomment\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\"z\n" +
+	"\x12GetAnalysisRequest\x129\n" +
+	"\x04name\x18\x01 \x01(\tB%\xe2A\x01\x02\xfaA\x1e\n" +
+	"\x1cvisits.rmsuite.bank/AnalysisR\x04name\x12)\n" +
+	"\x10unvisited_months\x18\x02 \x01(\x05R\x0funvisitedMonths\"\xa7\x01\n" +
+	"\x15ListIndicatorsRequest\x12\x1c\n" +
+	"\x06parent\x18\x01 \x01(\tB\x04\xe2A\x01\x02R\x06parent\x12\x1c\n" +
+	"\x06period\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\x06period\x12\x16\n" +
+	"\x06filter\x18\x03 \x01(\tR\x06filter\x12\x1b\n" +
+	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\"\x86\x01\n" +
+	"\x16ListIndicatorsResponse\x12D\n" +
+	"\n" +
+	"indicators\x18\x01 \x03(\v2$.rmsuite.visits.v1.ManagerIndicatorsR\n" +
+	"indicators\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x81\x01\n" +
+	"\x1cCreateCustomerRequestRequest\x12B\n" +
+	"\arequest\x18\x01 \x01(\v2\".rmsuite.visits.v1.CustomerRequestB\x04\xe2A\x01\x02R\arequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"]\n" +
+	"\x19GetCustomerRequestRequest\x12@\n" +
+	"\x04name\x18\x01 \x01(\tB,\xe2A\x01\x02\xfaA%\n" +
+	"#visits.rmsuite.bank/CustomerRequestR\x04name\"\x8f\x01\n" +
+	"\x1bListCustomerRequestsRequest\x12\x1c\n" +
+	"\x06parent\x18\x01 \x01(\tB\x04\xe2A\x01\x02R\x06parent\x12\x16\n" +
+	"\x06filter\x18\x02 \x01(\tR\x06filter\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"\x86\x01\n" +
+	"\x1cListCustomerRequestsResponse\x12>\n" +
+	"\brequests\x18\x01 \x03(\v2\".rmsuite.visits.v1.CustomerRequestR\brequests\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9d\x01\n" +
+	"\x1cAnswerCustomerRequestRequest\x12@\n" +
+	"\x04name\x18\x01 \x01(\tB,\xe2A\x01\x02\xfaA%\n" +
+	"#visits.rmsuite.bank/CustomerRequestR\x04name\x12\x1c\n" +
+	"\x06answer\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\x06answer\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId2\xb0\x1d\n" +
 	"\fVisitService\x12\x86\x01\n" +
 	"\x11GetFrequencyRules\x12+.rmsuite.visits.v1.GetFrequencyRulesRequest\x1a!.rmsuite.visits.v1.FrequencyRules\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/{name=frequencyRules}\x12\x99\x01\n" +
 	"\x14UpdateFrequencyRules\x12..rmsuite.visits.v1.UpdateFrequencyRulesRequest\x1a!.rmsuite.visits.v1.FrequencyRules\".\x82\xd3\xe4\x93\x02(:\x05rules2\x1f/v1/{rules.name=frequencyRules}\x12\x81\x01\n" +
@@ -1401,7 +2457,21 @@ const file_rmsuite_visits_v1_visit_service_proto_rawDesc = "" +
 	"\fCompleteTask\x12&.rmsuite.visits.v1.CompleteTaskRequest\x1a\x17.rmsuite.visits.v1.Task\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/{name=managers/*/tasks/*}:complete\x12}\n" +
 	"\vRecordVisit\x12%.rmsuite.visits.v1.RecordVisitRequest\x1a\x18.rmsuite.visits.v1.Visit\"-\x82\xd3\xe4\x93\x02':\x05visit\"\x1e/v1/{parent=managers/*}/visits\x12\x81\x01\n" +
 	"\n" +
-	"ListVisits\x12$.rmsuite.visits.v1.ListVisitsRequest\x1a%.rmsuite.visits.v1.ListVisitsResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=managers/*}/visitsB\xd1\x01\n" +
+	"ListVisits\x12$.rmsuite.visits.v1.ListVisitsRequest\x1a%.rmsuite.visits.v1.ListVisitsResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=managers/*}/visits\x12\x82\x01\n" +
+	"\x10GetVisitSettings\x12*.rmsuite.visits.v1.GetVisitSettingsRequest\x1a .rmsuite.visits.v1.VisitSettings\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/{name=visitSettings}\x12\x9b\x01\n" +
+	"\x13UpdateVisitSettings\x12-.rmsuite.visits.v1.UpdateVisitSettingsRequest\x1a .rmsuite.visits.v1.VisitSettings\"3\x82\xd3\xe4\x93\x02-:\bsettings2!/v1/{settings.name=visitSettings}\x12\x82\x01\n" +
+	"\fSchedulePlan\x12&.rmsuite.visits.v1.SchedulePlanRequest\x1a\x17.rmsuite.visits.v1.Plan\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/{name=managers/*/plans/*}:schedule\x12t\n" +
+	"\n" +
+	"GetDayList\x12$.rmsuite.visits.v1.GetDayListRequest\x1a\x1a.rmsuite.visits.v1.DayList\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/{name=managers/*/days/*}\x12{\n" +
+	"\rExportDayList\x12'.rmsuite.visits.v1.ExportDayListRequest\x1a\x14.google.api.HttpBody\"+\x82\xd3\xe4\x93\x02%\x12#/v1/{name=managers/*/days/*}:export\x12\x89\x01\n" +
+	"\rSubmitResults\x12'.rmsuite.visits.v1.SubmitResultsRequest\x1a\x17.rmsuite.visits.v1.Plan\"6\x82\xd3\xe4\x93\x020:\x01*\"+/v1/{name=managers/*/plans/*}:submitResults\x12\x89\x01\n" +
+	"\rReviewResults\x12'.rmsuite.visits.v1.ReviewResultsRequest\x1a\x17.rmsuite.visits.v1.Plan\"6\x82\xd3\xe4\x93\x020:\x01*\"+/v1/{name=managers/*/plans/*}:reviewResults\x12{\n" +
+	"\vGetAnalysis\x12%.rmsuite.visits.v1.GetAnalysisRequest\x1a\x1b.rmsuite.visits.v1.Analysis\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=managers/*/analyses/*}\x12\x91\x01\n" +
+	"\x0eListIndicators\x12(.rmsuite.visits.v1.ListIndicatorsRequest\x1a).rmsuite.visits.v1.ListIndicatorsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/{parent=managers/*}/indicators\x12\x8b\x01\n" +
+	"\x15CreateCustomerRequest\x12/.rmsuite.visits.v1.CreateCustomerRequestRequest\x1a\".rmsuite.visits.v1.CustomerRequest\"\x1d\x82\xd3\xe4\x93\x02\x17:\arequest\"\f/v1/requests\x12\x85\x01\n" +
+	"\x12GetCustomerRequest\x12,.rmsuite.visits.v1.GetCustomerRequestRequest\x1a\".rmsuite.visits.v1.CustomerRequest\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=requests/*}\x12\xa1\x01\n" +
+	"\x14ListCustomerRequests\x12..rmsuite.visits.v1.ListCustomerRequestsRequest\x1a/.rmsuite.visits.v1.ListCustomerRequestsResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=managers/*}/requests\x12\x95\x01\n" +
+	"\x15AnswerCustomerRequest\x12/.rmsuite.visits.v1.AnswerCustomerRequestRequest\x1a\".rmsuite.visits.v1.CustomerRequest\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/{name=requests/*}:answerB\xd1\x01\n" +
 	"\x15com.rmsuite.visits.v1B\x11VisitServiceProtoP\x01Z?github.com/rmsuite/rmsuite/proto/gen/rmsuite/visits/v1;visitsv1\xa2\x02\x03RVX\xaa\x02\x11Rmsuite.Visits.V1\xca\x02\x11Rmsuite\\Visits\\V1\xe2\x02\x1dRmsuite\\Visits\\V1\\GPBMetadata\xea\x02\x13Rmsuite::Visits::V1b\x06proto3"
 
 var (
@@ -1416,83 +2486,137 @@ func file_rmsuite_visits_v1_visit_service_proto_rawDescGZIP() []byte {
 	return file_rmsuite_visits_v1_visit_service_proto_rawDescData
 }
 
-var file_rmsuite_visits_v1_visit_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_rmsuite_visits_v1_visit_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_rmsuite_visits_v1_visit_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_rmsuite_visits_v1_visit_service_proto_goTypes = []any{
-	(*GetFrequencyRulesRequest)(nil),    // 0: rmsuite.visits.v1.GetFrequencyRulesRequest
-	(*UpdateFrequencyRulesRequest)(nil), // 1: rmsuite.visits.v1.UpdateFrequencyRulesRequest
-	(*GeneratePlansRequest)(nil),        // 2: rmsuite.visits.v1.GeneratePlansRequest
-	(*GeneratePlansResponse)(nil),       // 3: rmsuite.visits.v1.GeneratePlansResponse
-	(*GetPlanRequest)(nil),              // 4: rmsuite.visits.v1.GetPlanRequest
-	(*ListPlansRequest)(nil),            // 5: rmsuite.visits.v1.ListPlansRequest
-	(*ListPlansResponse)(nil),           // 6: rmsuite.visits.v1.ListPlansResponse
-	(*UpdatePlanRequest)(nil),           // 7: rmsuite.visits.v1.UpdatePlanRequest
-	(*SubmitPlanRequest)(nil),           // 8: rmsuite.visits.v1.SubmitPlanRequest
-	(*ApprovePlanRequest)(nil),          // 9: rmsuite.visits.v1.ApprovePlanRequest
-	(*RejectPlanRequest)(nil),           // 10: rmsuite.visits.v1.RejectPlanRequest
-	(*DiffPlanRequest)(nil),             // 11: rmsuite.visits.v1.DiffPlanRequest
-	(*PlanDiff)(nil),                    // 12: rmsuite.visits.v1.PlanDiff
-	(*CreateTaskRequest)(nil),           // 13: rmsuite.visits.v1.CreateTaskRequest
-	(*ListTasksRequest)(nil),            // 14: rmsuite.visits.v1.ListTasksRequest
-	(*ListTasksResponse)(nil),           // 15: rmsuite.visits.v1.ListTasksResponse
-	(*CompleteTaskRequest)(nil),         // 16: rmsuite.visits.v1.CompleteTaskRequest
-	(*RecordVisitRequest)(nil),          // 17: rmsuite.visits.v1.RecordVisitRequest
-	(*ListVisitsRequest)(nil),           // 18: rmsuite.visits.v1.ListVisitsRequest
-	(*ListVisitsResponse)(nil),          // 19: rmsuite.visits.v1.ListVisitsResponse
-	(*FrequencyRules)(nil),              // 20: rmsuite.visits.v1.FrequencyRules
-	(*Plan)(nil),                        // 21: rmsuite.visits.v1.Plan
-	(*fieldmaskpb.FieldMask)(nil),       // 22: google.protobuf.FieldMask
-	(*PlanItem)(nil),                    // 23: rmsuite.visits.v1.PlanItem
-	(*Task)(nil),                        // 24: rmsuite.visits.v1.Task
-	(*Visit)(nil),                       // 25: rmsuite.visits.v1.Visit
+	(ExportDayListRequest_Format)(0),     // 0: rmsuite.visits.v1.ExportDayListRequest.Format
+	(*GetFrequencyRulesRequest)(nil),     // 1: rmsuite.visits.v1.GetFrequencyRulesRequest
+	(*UpdateFrequencyRulesRequest)(nil),  // 2: rmsuite.visits.v1.UpdateFrequencyRulesRequest
+	(*GeneratePlansRequest)(nil),         // 3: rmsuite.visits.v1.GeneratePlansRequest
+	(*GeneratePlansResponse)(nil),        // 4: rmsuite.visits.v1.GeneratePlansResponse
+	(*GetPlanRequest)(nil),               // 5: rmsuite.visits.v1.GetPlanRequest
+	(*ListPlansRequest)(nil),             // 6: rmsuite.visits.v1.ListPlansRequest
+	(*ListPlansResponse)(nil),            // 7: rmsuite.visits.v1.ListPlansResponse
+	(*UpdatePlanRequest)(nil),            // 8: rmsuite.visits.v1.UpdatePlanRequest
+	(*SubmitPlanRequest)(nil),            // 9: rmsuite.visits.v1.SubmitPlanRequest
+	(*ApprovePlanRequest)(nil),           // 10: rmsuite.visits.v1.ApprovePlanRequest
+	(*RejectPlanRequest)(nil),            // 11: rmsuite.visits.v1.RejectPlanRequest
+	(*DiffPlanRequest)(nil),              // 12: rmsuite.visits.v1.DiffPlanRequest
+	(*PlanDiff)(nil),                     // 13: rmsuite.visits.v1.PlanDiff
+	(*CreateTaskRequest)(nil),            // 14: rmsuite.visits.v1.CreateTaskRequest
+	(*ListTasksRequest)(nil),             // 15: rmsuite.visits.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),            // 16: rmsuite.visits.v1.ListTasksResponse
+	(*CompleteTaskRequest)(nil),          // 17: rmsuite.visits.v1.CompleteTaskRequest
+	(*RecordVisitRequest)(nil),           // 18: rmsuite.visits.v1.RecordVisitRequest
+	(*ListVisitsRequest)(nil),            // 19: rmsuite.visits.v1.ListVisitsRequest
+	(*ListVisitsResponse)(nil),           // 20: rmsuite.visits.v1.ListVisitsResponse
+	(*GetVisitSettingsRequest)(nil),      // 21: rmsuite.visits.v1.GetVisitSettingsRequest
+	(*UpdateVisitSettingsRequest)(nil),   // 22: rmsuite.visits.v1.UpdateVisitSettingsRequest
+	(*SchedulePlanRequest)(nil),          // 23: rmsuite.visits.v1.SchedulePlanRequest
+	(*GetDayListRequest)(nil),            // 24: rmsuite.visits.v1.GetDayListRequest
+	(*ExportDayListRequest)(nil),         // 25: rmsuite.visits.v1.ExportDayListRequest
+	(*SubmitResultsRequest)(nil),         // 26: rmsuite.visits.v1.SubmitResultsRequest
+	(*ReviewResultsRequest)(nil),         // 27: rmsuite.visits.v1.ReviewResultsRequest
+	(*GetAnalysisRequest)(nil),           // 28: rmsuite.visits.v1.GetAnalysisRequest
+	(*ListIndicatorsRequest)(nil),        // 29: rmsuite.visits.v1.ListIndicatorsRequest
+	(*ListIndicatorsResponse)(nil),       // 30: rmsuite.visits.v1.ListIndicatorsResponse
+	(*CreateCustomerRequestRequest)(nil), // 31: rmsuite.visits.v1.CreateCustomerRequestRequest
+	(*GetCustomerRequestRequest)(nil),    // 32: rmsuite.visits.v1.GetCustomerRequestRequest
+	(*ListCustomerRequestsRequest)(nil),  // 33: rmsuite.visits.v1.ListCustomerRequestsRequest
+	(*ListCustomerRequestsResponse)(nil), // 34: rmsuite.visits.v1.ListCustomerRequestsResponse
+	(*AnswerCustomerRequestRequest)(nil), // 35: rmsuite.visits.v1.AnswerCustomerRequestRequest
+	(*FrequencyRules)(nil),               // 36: rmsuite.visits.v1.FrequencyRules
+	(*Plan)(nil),                         // 37: rmsuite.visits.v1.Plan
+	(*fieldmaskpb.FieldMask)(nil),        // 38: google.protobuf.FieldMask
+	(*PlanItem)(nil),                     // 39: rmsuite.visits.v1.PlanItem
+	(*Task)(nil),                         // 40: rmsuite.visits.v1.Task
+	(*Visit)(nil),                        // 41: rmsuite.visits.v1.Visit
+	(*VisitSettings)(nil),                // 42: rmsuite.visits.v1.VisitSettings
+	(*ManagerIndicators)(nil),            // 43: rmsuite.visits.v1.ManagerIndicators
+	(*CustomerRequest)(nil),              // 44: rmsuite.visits.v1.CustomerRequest
+	(*DayList)(nil),                      // 45: rmsuite.visits.v1.DayList
+	(*httpbody.HttpBody)(nil),            // 46: google.api.HttpBody
+	(*Analysis)(nil),                     // 47: rmsuite.visits.v1.Analysis
 }
 var file_rmsuite_visits_v1_visit_service_proto_depIdxs = []int32{
-	20, // 0: rmsuite.visits.v1.UpdateFrequencyRulesRequest.rules:type_name -> rmsuite.visits.v1.FrequencyRules
-	21, // 1: rmsuite.visits.v1.ListPlansResponse.plans:type_name -> rmsuite.visits.v1.Plan
-	21, // 2: rmsuite.visits.v1.UpdatePlanRequest.plan:type_name -> rmsuite.visits.v1.Plan
-	22, // 3: rmsuite.visits.v1.UpdatePlanRequest.update_mask:type_name -> google.protobuf.FieldMask
-	23, // 4: rmsuite.visits.v1.PlanDiff.added:type_name -> rmsuite.visits.v1.PlanItem
-	23, // 5: rmsuite.visits.v1.PlanDiff.removed:type_name -> rmsuite.visits.v1.PlanItem
-	23, // 6: rmsuite.visits.v1.PlanDiff.changed:type_name -> rmsuite.visits.v1.PlanItem
-	23, // 7: rmsuite.visits.v1.PlanDiff.generated:type_name -> rmsuite.visits.v1.PlanItem
-	24, // 8: rmsuite.visits.v1.CreateTaskRequest.task:type_name -> rmsuite.visits.v1.Task
-	24, // 9: rmsuite.visits.v1.ListTasksResponse.tasks:type_name -> rmsuite.visits.v1.Task
-	25, // 10: rmsuite.visits.v1.RecordVisitRequest.visit:type_name -> rmsuite.visits.v1.Visit
-	25, // 11: rmsuite.visits.v1.ListVisitsResponse.visits:type_name -> rmsuite.visits.v1.Visit
-	0,  // 12: rmsuite.visits.v1.VisitService.GetFrequencyRules:input_type -> rmsuite.visits.v1.GetFrequencyRulesRequest
-	1,  // 13: rmsuite.visits.v1.VisitService.UpdateFrequencyRules:input_type -> rmsuite.visits.v1.UpdateFrequencyRulesRequest
-	2,  // 14: rmsuite.visits.v1.VisitService.GeneratePlans:input_type -> rmsuite.visits.v1.GeneratePlansRequest
-	4,  // 15: rmsuite.visits.v1.VisitService.GetPlan:input_type -> rmsuite.visits.v1.GetPlanRequest
-	5,  // 16: rmsuite.visits.v1.VisitService.ListPlans:input_type -> rmsuite.visits.v1.ListPlansRequest
-	7,  // 17: rmsuite.visits.v1.VisitService.UpdatePlan:input_type -> rmsuite.visits.v1.UpdatePlanRequest
-	8,  // 18: rmsuite.visits.v1.VisitService.SubmitPlan:input_type -> rmsuite.visits.v1.SubmitPlanRequest
-	9,  // 19: rmsuite.visits.v1.VisitService.ApprovePlan:input_type -> rmsuite.visits.v1.ApprovePlanRequest
-	10, // 20: rmsuite.visits.v1.VisitService.RejectPlan:input_type -> rmsuite.visits.v1.RejectPlanRequest
-	11, // 21: rmsuite.visits.v1.VisitService.DiffPlan:input_type -> rmsuite.visits.v1.DiffPlanRequest
-	13, // 22: rmsuite.visits.v1.VisitService.CreateTask:input_type -> rmsuite.visits.v1.CreateTaskRequest
-	14, // 23: rmsuite.visits.v1.VisitService.ListTasks:input_type -> rmsuite.visits.v1.ListTasksRequest
-	16, // 24: rmsuite.visits.v1.VisitService.CompleteTask:input_type -> rmsuite.visits.v1.CompleteTaskRequest
-	17, // 25: rmsuite.visits.v1.VisitService.RecordVisit:input_type -> rmsuite.visits.v1.RecordVisitRequest
-	18, // 26: rmsuite.visits.v1.VisitService.ListVisits:input_type -> rmsuite.visits.v1.ListVisitsRequest
-	20, // 27: rmsuite.visits.v1.VisitService.GetFrequencyRules:output_type -> rmsuite.visits.v1.FrequencyRules
-	20, // 28: rmsuite.visits.v1.VisitService.UpdateFrequencyRules:output_type -> rmsuite.visits.v1.FrequencyRules
-	3,  // 29: rmsuite.visits.v1.VisitService.GeneratePlans:output_type -> rmsuite.visits.v1.GeneratePlansResponse
-	21, // 30: rmsuite.visits.v1.VisitService.GetPlan:output_type -> rmsuite.visits.v1.Plan
-	6,  // 31: rmsuite.visits.v1.VisitService.ListPlans:output_type -> rmsuite.visits.v1.ListPlansResponse
-	21, // 32: rmsuite.visits.v1.VisitService.UpdatePlan:output_type -> rmsuite.visits.v1.Plan
-	21, // 33: rmsuite.visits.v1.VisitService.SubmitPlan:output_type -> rmsuite.visits.v1.Plan
-	21, // 34: rmsuite.visits.v1.VisitService.ApprovePlan:output_type -> rmsuite.visits.v1.Plan
-	21, // 35: rmsuite.visits.v1.VisitService.RejectPlan:output_type -> rmsuite.visits.v1.Plan
-	12, // 36: rmsuite.visits.v1.VisitService.DiffPlan:output_type -> rmsuite.visits.v1.PlanDiff
-	24, // 37: rmsuite.visits.v1.VisitService.CreateTask:output_type -> rmsuite.visits.v1.Task
-	15, // 38: rmsuite.visits.v1.VisitService.ListTasks:output_type -> rmsuite.visits.v1.ListTasksResponse
-	24, // 39: rmsuite.visits.v1.VisitService.CompleteTask:output_type -> rmsuite.visits.v1.Task
-	25, // 40: rmsuite.visits.v1.VisitService.RecordVisit:output_type -> rmsuite.visits.v1.Visit
-	19, // 41: rmsuite.visits.v1.VisitService.ListVisits:output_type -> rmsuite.visits.v1.ListVisitsResponse
-	27, // [27:42] is the sub-list for method output_type
-	12, // [12:27] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	36, // 0: rmsuite.visits.v1.UpdateFrequencyRulesRequest.rules:type_name -> rmsuite.visits.v1.FrequencyRules
+	37, // 1: rmsuite.visits.v1.ListPlansResponse.plans:type_name -> rmsuite.visits.v1.Plan
+	37, // 2: rmsuite.visits.v1.UpdatePlanRequest.plan:type_name -> rmsuite.visits.v1.Plan
+	38, // 3: rmsuite.visits.v1.UpdatePlanRequest.update_mask:type_name -> google.protobuf.FieldMask
+	39, // 4: rmsuite.visits.v1.PlanDiff.added:type_name -> rmsuite.visits.v1.PlanItem
+	39, // 5: rmsuite.visits.v1.PlanDiff.removed:type_name -> rmsuite.visits.v1.PlanItem
+	39, // 6: rmsuite.visits.v1.PlanDiff.changed:type_name -> rmsuite.visits.v1.PlanItem
+	39, // 7: rmsuite.visits.v1.PlanDiff.generated:type_name -> rmsuite.visits.v1.PlanItem
+	40, // 8: rmsuite.visits.v1.CreateTaskRequest.task:type_name -> rmsuite.visits.v1.Task
+	40, // 9: rmsuite.visits.v1.ListTasksResponse.tasks:type_name -> rmsuite.visits.v1.Task
+	41, // 10: rmsuite.visits.v1.RecordVisitRequest.visit:type_name -> rmsuite.visits.v1.Visit
+	41, // 11: rmsuite.visits.v1.ListVisitsResponse.visits:type_name -> rmsuite.visits.v1.Visit
+	42, // 12: rmsuite.visits.v1.UpdateVisitSettingsRequest.settings:type_name -> rmsuite.visits.v1.VisitSettings
+	0,  // 13: rmsuite.visits.v1.ExportDayListRequest.format:type_name -> rmsuite.visits.v1.ExportDayListRequest.Format
+	43, // 14: rmsuite.visits.v1.ListIndicatorsResponse.indicators:type_name -> rmsuite.visits.v1.ManagerIndicators
+	44, // 15: rmsuite.visits.v1.CreateCustomerRequestRequest.request:type_name -> rmsuite.visits.v1.CustomerRequest
+	44, // 16: rmsuite.visits.v1.ListCustomerRequestsResponse.requests:type_name -> rmsuite.visits.v1.CustomerRequest
+	1,  // 17: rmsuite.visits.v1.VisitService.GetFrequencyRules:input_type -> rmsuite.visits.v1.GetFrequencyRulesRequest
+	2,  // 18: rmsuite.visits.v1.VisitService.UpdateFrequencyRules:input_type -> rmsuite.visits.v1.UpdateFrequencyRulesRequest
+	3,  // 19: rmsuite.visits.v1.VisitService.GeneratePlans:input_type -> rmsuite.visits.v1.GeneratePlansRequest
+	5,  // 20: rmsuite.visits.v1.VisitService.GetPlan:input_type -> rmsuite.visits.v1.GetPlanRequest
+	6,  // 21: rmsuite.visits.v1.VisitService.ListPlans:input_type -> rmsuite.visits.v1.ListPlansRequest
+	8,  // 22: rmsuite.visits.v1.VisitService.UpdatePlan:input_type -> rmsuite.visits.v1.UpdatePlanRequest
+	9,  // 23: rmsuite.visits.v1.VisitService.SubmitPlan:input_type -> rmsuite.visits.v1.SubmitPlanRequest
+	10, // 24: rmsuite.visits.v1.VisitService.ApprovePlan:input_type -> rmsuite.visits.v1.ApprovePlanRequest
+	11, // 25: rmsuite.visits.v1.VisitService.RejectPlan:input_type -> rmsuite.visits.v1.RejectPlanRequest
+	12, // 26: rmsuite.visits.v1.VisitService.DiffPlan:input_type -> rmsuite.visits.v1.DiffPlanRequest
+	14, // 27: rmsuite.visits.v1.VisitService.CreateTask:input_type -> rmsuite.visits.v1.CreateTaskRequest
+	15, // 28: rmsuite.visits.v1.VisitService.ListTasks:input_type -> rmsuite.visits.v1.ListTasksRequest
+	17, // 29: rmsuite.visits.v1.VisitService.CompleteTask:input_type -> rmsuite.visits.v1.CompleteTaskRequest
+	18, // 30: rmsuite.visits.v1.VisitService.RecordVisit:input_type -> rmsuite.visits.v1.RecordVisitRequest
+	19, // 31: rmsuite.visits.v1.VisitService.ListVisits:input_type -> rmsuite.visits.v1.ListVisitsRequest
+	21, // 32: rmsuite.visits.v1.VisitService.GetVisitSettings:input_type -> rmsuite.visits.v1.GetVisitSettingsRequest
+	22, // 33: rmsuite.visits.v1.VisitService.UpdateVisitSettings:input_type -> rmsuite.visits.v1.UpdateVisitSettingsRequest
+	23, // 34: rmsuite.visits.v1.VisitService.SchedulePlan:input_type -> rmsuite.visits.v1.SchedulePlanRequest
+	24, // 35: rmsuite.visits.v1.VisitService.GetDayList:input_type -> rmsuite.visits.v1.GetDayListRequest
+	25, // 36: rmsuite.visits.v1.VisitService.ExportDayList:input_type -> rmsuite.visits.v1.ExportDayListRequest
+	26, // 37: rmsuite.visits.v1.VisitService.SubmitResults:input_type -> rmsuite.visits.v1.SubmitResultsRequest
+	27, // 38: rmsuite.visits.v1.VisitService.ReviewResults:input_type -> rmsuite.visits.v1.ReviewResultsRequest
+	28, // 39: rmsuite.visits.v1.VisitService.GetAnalysis:input_type -> rmsuite.visits.v1.GetAnalysisRequest
+	29, // 40: rmsuite.visits.v1.VisitService.ListIndicators:input_type -> rmsuite.visits.v1.ListIndicatorsRequest
+	31, // 41: rmsuite.visits.v1.VisitService.CreateCustomerRequest:input_type -> rmsuite.visits.v1.CreateCustomerRequestRequest
+	32, // 42: rmsuite.visits.v1.VisitService.GetCustomerRequest:input_type -> rmsuite.visits.v1.GetCustomerRequestRequest
+	33, // 43: rmsuite.visits.v1.VisitService.ListCustomerRequests:input_type -> rmsuite.visits.v1.ListCustomerRequestsRequest
+	35, // 44: rmsuite.visits.v1.VisitService.AnswerCustomerRequest:input_type -> rmsuite.visits.v1.AnswerCustomerRequestRequest
+	36, // 45: rmsuite.visits.v1.VisitService.GetFrequencyRules:output_type -> rmsuite.visits.v1.FrequencyRules
+	36, // 46: rmsuite.visits.v1.VisitService.UpdateFrequencyRules:output_type -> rmsuite.visits.v1.FrequencyRules
+	4,  // 47: rmsuite.visits.v1.VisitService.GeneratePlans:output_type -> rmsuite.visits.v1.GeneratePlansResponse
+	37, // 48: rmsuite.visits.v1.VisitService.GetPlan:output_type -> rmsuite.visits.v1.Plan
+	7,  // 49: rmsuite.visits.v1.VisitService.ListPlans:output_type -> rmsuite.visits.v1.ListPlansResponse
+	37, // 50: rmsuite.visits.v1.VisitService.UpdatePlan:output_type -> rmsuite.visits.v1.Plan
+	37, // 51: rmsuite.visits.v1.VisitService.SubmitPlan:output_type -> rmsuite.visits.v1.Plan
+	37, // 52: rmsuite.visits.v1.VisitService.ApprovePlan:output_type -> rmsuite.visits.v1.Plan
+	37, // 53: rmsuite.visits.v1.VisitService.RejectPlan:output_type -> rmsuite.visits.v1.Plan
+	13, // 54: rmsuite.visits.v1.VisitService.DiffPlan:output_type -> rmsuite.visits.v1.PlanDiff
+	40, // 55: rmsuite.visits.v1.VisitService.CreateTask:output_type -> rmsuite.visits.v1.Task
+	16, // 56: rmsuite.visits.v1.VisitService.ListTasks:output_type -> rmsuite.visits.v1.ListTasksResponse
+	40, // 57: rmsuite.visits.v1.VisitService.CompleteTask:output_type -> rmsuite.visits.v1.Task
+	41, // 58: rmsuite.visits.v1.VisitService.RecordVisit:output_type -> rmsuite.visits.v1.Visit
+	20, // 59: rmsuite.visits.v1.VisitService.ListVisits:output_type -> rmsuite.visits.v1.ListVisitsResponse
+	42, // 60: rmsuite.visits.v1.VisitService.GetVisitSettings:output_type -> rmsuite.visits.v1.VisitSettings
+	42, // 61: rmsuite.visits.v1.VisitService.UpdateVisitSettings:output_type -> rmsuite.visits.v1.VisitSettings
+	37, // 62: rmsuite.visits.v1.VisitService.SchedulePlan:output_type -> rmsuite.visits.v1.Plan
+	45, // 63: rmsuite.visits.v1.VisitService.GetDayList:output_type -> rmsuite.visits.v1.DayList
+	46, // 64: rmsuite.visits.v1.VisitService.ExportDayList:output_type -> google.api.HttpBody
+	37, // 65: rmsuite.visits.v1.VisitService.SubmitResults:output_type -> rmsuite.visits.v1.Plan
+	37, // 66: rmsuite.visits.v1.VisitService.ReviewResults:output_type -> rmsuite.visits.v1.Plan
+	47, // 67: rmsuite.visits.v1.VisitService.GetAnalysis:output_type -> rmsuite.visits.v1.Analysis
+	30, // 68: rmsuite.visits.v1.VisitService.ListIndicators:output_type -> rmsuite.visits.v1.ListIndicatorsResponse
+	44, // 69: rmsuite.visits.v1.VisitService.CreateCustomerRequest:output_type -> rmsuite.visits.v1.CustomerRequest
+	44, // 70: rmsuite.visits.v1.VisitService.GetCustomerRequest:output_type -> rmsuite.visits.v1.CustomerRequest
+	34, // 71: rmsuite.visits.v1.VisitService.ListCustomerRequests:output_type -> rmsuite.visits.v1.ListCustomerRequestsResponse
+	44, // 72: rmsuite.visits.v1.VisitService.AnswerCustomerRequest:output_type -> rmsuite.visits.v1.CustomerRequest
+	45, // [45:73] is the sub-list for method output_type
+	17, // [17:45] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_rmsuite_visits_v1_visit_service_proto_init() }
@@ -1501,18 +2625,22 @@ func file_rmsuite_visits_v1_visit_service_proto_init() {
 		return
 	}
 	file_rmsuite_visits_v1_plan_proto_init()
+	file_rmsuite_visits_v1_report_proto_init()
+	file_rmsuite_visits_v1_request_proto_init()
+	file_rmsuite_visits_v1_settings_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rmsuite_visits_v1_visit_service_proto_rawDesc), len(file_rmsuite_visits_v1_visit_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   20,
+			NumEnums:      1,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_rmsuite_visits_v1_visit_service_proto_goTypes,
 		DependencyIndexes: file_rmsuite_visits_v1_visit_service_proto_depIdxs,
+		EnumInfos:         file_rmsuite_visits_v1_visit_service_proto_enumTypes,
 		MessageInfos:      file_rmsuite_visits_v1_visit_service_proto_msgTypes,
 	}.Build()
 	File_rmsuite_visits_v1_visit_service_proto = out.File

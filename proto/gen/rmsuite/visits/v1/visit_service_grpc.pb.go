@@ -8,6 +8,7 @@ package visitsv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -19,21 +20,34 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	VisitService_GetFrequencyRules_FullMethodName    = "/rmsuite.visits.v1.VisitService/GetFrequencyRules"
-	VisitService_UpdateFrequencyRules_FullMethodName = "/rmsuite.visits.v1.VisitService/UpdateFrequencyRules"
-	VisitService_GeneratePlans_FullMethodName        = "/rmsuite.visits.v1.VisitService/GeneratePlans"
-	VisitService_GetPlan_FullMethodName              = "/rmsuite.visits.v1.VisitService/GetPlan"
-	VisitService_ListPlans_FullMethodName            = "/rmsuite.visits.v1.VisitService/ListPlans"
-	VisitService_UpdatePlan_FullMethodName           = "/rmsuite.visits.v1.VisitService/UpdatePlan"
-	VisitService_SubmitPlan_FullMethodName           = "/rmsuite.visits.v1.VisitService/SubmitPlan"
-	VisitService_ApprovePlan_FullMethodName          = "/rmsuite.visits.v1.VisitService/ApprovePlan"
-	VisitService_RejectPlan_FullMethodName           = "/rmsuite.visits.v1.VisitService/RejectPlan"
-	VisitService_DiffPlan_FullMethodName             = "/rmsuite.visits.v1.VisitService/DiffPlan"
-	VisitService_CreateTask_FullMethodName           = "/rmsuite.visits.v1.VisitService/CreateTask"
-	VisitService_ListTasks_FullMethodName            = "/rmsuite.visits.v1.VisitService/ListTasks"
-	VisitService_CompleteTask_FullMethodName         = "/rmsuite.visits.v1.VisitService/CompleteTask"
-	VisitService_RecordVisit_FullMethodName          = "/rmsuite.visits.v1.VisitService/RecordVisit"
-	VisitService_ListVisits_FullMethodName           = "/rmsuite.visits.v1.VisitService/ListVisits"
+	VisitService_GetFrequencyRules_FullMethodName     = "/rmsuite.visits.v1.VisitService/GetFrequencyRules"
+	VisitService_UpdateFrequencyRules_FullMethodName  = "/rmsuite.visits.v1.VisitService/UpdateFrequencyRules"
+	VisitService_GeneratePlans_FullMethodName         = "/rmsuite.visits.v1.VisitService/GeneratePlans"
+	VisitService_GetPlan_FullMethodName               = "/rmsuite.visits.v1.VisitService/GetPlan"
+	VisitService_ListPlans_FullMethodName             = "/rmsuite.visits.v1.VisitService/ListPlans"
+	VisitService_UpdatePlan_FullMethodName            = "/rmsuite.visits.v1.VisitService/UpdatePlan"
+	VisitService_SubmitPlan_FullMethodName            = "/rmsuite.visits.v1.VisitService/SubmitPlan"
+	VisitService_ApprovePlan_FullMethodName           = "/rmsuite.visits.v1.VisitService/ApprovePlan"
+	VisitService_RejectPlan_FullMethodName            = "/rmsuite.visits.v1.VisitService/RejectPlan"
+	VisitService_DiffPlan_FullMethodName              = "/rmsuite.visits.v1.VisitService/DiffPlan"
+	VisitService_CreateTask_FullMethodName            = "/rmsuite.visits.v1.VisitService/CreateTask"
+	VisitService_ListTasks_FullMethodName             = "/rmsuite.visits.v1.VisitService/ListTasks"
+	VisitService_CompleteTask_FullMethodName          = "/rmsuite.visits.v1.VisitService/CompleteTask"
+	VisitService_RecordVisit_FullMethodName           = "/rmsuite.visits.v1.VisitService/RecordVisit"
+	VisitService_ListVisits_FullMethodName            = "/rmsuite.visits.v1.VisitService/ListVisits"
+	VisitService_GetVisitSettings_FullMethodName      = "/rmsuite.visits.v1.VisitService/GetVisitSettings"
+	VisitService_UpdateVisitSettings_FullMethodName   = "/rmsuite.visits.v1.VisitService/UpdateVisitSettings"
+	VisitService_SchedulePlan_FullMethodName          = "/rmsuite.visits.v1.VisitService/SchedulePlan"
+	VisitService_GetDayList_FullMethodName            = "/rmsuite.visits.v1.VisitService/GetDayList"
+	VisitService_ExportDayList_FullMethodName         = "/rmsuite.visits.v1.VisitService/ExportDayList"
+	VisitService_SubmitResults_FullMethodName         = "/rmsuite.visits.v1.VisitService/SubmitResults"
+	VisitService_ReviewResults_FullMethodName         = "/rmsuite.visits.v1.VisitService/ReviewResults"
+	VisitService_GetAnalysis_FullMethodName           = "/rmsuite.visits.v1.VisitService/GetAnalysis"
+	VisitService_ListIndicators_FullMethodName        = "/rmsuite.visits.v1.VisitService/ListIndicators"
+	VisitService_CreateCustomerRequest_FullMethodName = "/rmsuite.visits.v1.VisitService/CreateCustomerRequest"
+	VisitService_GetCustomerRequest_FullMethodName    = "/rmsuite.visits.v1.VisitService/GetCustomerRequest"
+	VisitService_ListCustomerRequests_FullMethodName  = "/rmsuite.visits.v1.VisitService/ListCustomerRequests"
+	VisitService_AnswerCustomerRequest_FullMethodName = "/rmsuite.visits.v1.VisitService/AnswerCustomerRequest"
 )
 
 // VisitServiceClient is the client API for VisitService service.
@@ -81,6 +95,43 @@ type VisitServiceClient interface {
 	RecordVisit(ctx context.Context, in *RecordVisitRequest, opts ...grpc.CallOption) (*Visit, error)
 	// Lists a manager's visits, newest first.
 	ListVisits(ctx context.Context, in *ListVisitsRequest, opts ...grpc.CallOption) (*ListVisitsResponse, error)
+	// Reads the visit settings (capacity, check-in radius, safety factors, checklists).
+	GetVisitSettings(ctx context.Context, in *GetVisitSettingsRequest, opts ...grpc.CallOption) (*VisitSettings, error)
+	// Replaces the visit settings. Schedules already made keep their days until the
+	// plan is scheduled again.
+	UpdateVisitSettings(ctx context.Context, in *UpdateVisitSettingsRequest, opts ...grpc.CallOption) (*VisitSettings, error)
+	// Spreads an approved plan's unfinished lines over the month's working days
+	// again (approval does it the first time): under the daily cap, on working days
+	// only, never Monday morning or Friday afternoon, nearby customers on the same
+	// day, each day in route order. Dates the manager fixed are kept.
+	SchedulePlan(ctx context.Context, in *SchedulePlanRequest, opts ...grpc.CallOption) (*Plan, error)
+	// The manager's visit list for one day, in route order.
+	GetDayList(ctx context.Context, in *GetDayListRequest, opts ...grpc.CallOption) (*DayList, error)
+	// The day's visit list as a file: CSV, XLSX, or an HTML page for printing.
+	ExportDayList(ctx context.Context, in *ExportDayListRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// The manager submits the month's results (step 5): an evaluation and
+	// improvement notes, on an approved plan. Unfinished lines carry over into the
+	// next month's draft whether or not the results are accepted.
+	SubmitResults(ctx context.Context, in *SubmitResultsRequest, opts ...grpc.CallOption) (*Plan, error)
+	// The supervisor accepts the submitted results (closing the month) or returns
+	// them with a comment. The manager cannot review their own results.
+	ReviewResults(ctx context.Context, in *ReviewResultsRequest, opts ...grpc.CallOption) (*Plan, error)
+	// The "analyse" view of a manager's month: customers due, overdue, visited, not
+	// visited for N months, requests open.
+	GetAnalysis(ctx context.Context, in *GetAnalysisRequest, opts ...grpc.CallOption) (*Analysis, error)
+	// Visit indicators per manager for a period, as the assessment service reads
+	// them (`managers/-`: every manager in scope with a plan, a visit or a request in
+	// the period).
+	ListIndicators(ctx context.Context, in *ListIndicatorsRequest, opts ...grpc.CallOption) (*ListIndicatorsResponse, error)
+	// Records a customer's request (an online message); it goes to the customer's
+	// primary manager with a 24-hour deadline.
+	CreateCustomerRequest(ctx context.Context, in *CreateCustomerRequestRequest, opts ...grpc.CallOption) (*CustomerRequest, error)
+	// Reads one request.
+	GetCustomerRequest(ctx context.Context, in *GetCustomerRequestRequest, opts ...grpc.CallOption) (*CustomerRequest, error)
+	// Lists requests held by a manager (`managers/-`: every manager in scope).
+	ListCustomerRequests(ctx context.Context, in *ListCustomerRequestsRequest, opts ...grpc.CallOption) (*ListCustomerRequestsResponse, error)
+	// Answers a request: by its manager, or a supervisor over them.
+	AnswerCustomerRequest(ctx context.Context, in *AnswerCustomerRequestRequest, opts ...grpc.CallOption) (*CustomerRequest, error)
 }
 
 type visitServiceClient struct {
@@ -241,6 +292,136 @@ func (c *visitServiceClient) ListVisits(ctx context.Context, in *ListVisitsReque
 	return out, nil
 }
 
+func (c *visitServiceClient) GetVisitSettings(ctx context.Context, in *GetVisitSettingsRequest, opts ...grpc.CallOption) (*VisitSettings, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VisitSettings)
+	err := c.cc.Invoke(ctx, VisitService_GetVisitSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) UpdateVisitSettings(ctx context.Context, in *UpdateVisitSettingsRequest, opts ...grpc.CallOption) (*VisitSettings, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VisitSettings)
+	err := c.cc.Invoke(ctx, VisitService_UpdateVisitSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) SchedulePlan(ctx context.Context, in *SchedulePlanRequest, opts ...grpc.CallOption) (*Plan, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Plan)
+	err := c.cc.Invoke(ctx, VisitService_SchedulePlan_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) GetDayList(ctx context.Context, in *GetDayListRequest, opts ...grpc.CallOption) (*DayList, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DayList)
+	err := c.cc.Invoke(ctx, VisitService_GetDayList_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) ExportDayList(ctx context.Context, in *ExportDayListRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, VisitService_ExportDayList_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) SubmitResults(ctx context.Context, in *SubmitResultsRequest, opts ...grpc.CallOption) (*Plan, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Plan)
+	err := c.cc.Invoke(ctx, VisitService_SubmitResults_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) ReviewResults(ctx context.Context, in *ReviewResultsRequest, opts ...grpc.CallOption) (*Plan, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Plan)
+	err := c.cc.Invoke(ctx, VisitService_ReviewResults_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) GetAnalysis(ctx context.Context, in *GetAnalysisRequest, opts ...grpc.CallOption) (*Analysis, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Analysis)
+	err := c.cc.Invoke(ctx, VisitService_GetAnalysis_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) ListIndicators(ctx context.Context, in *ListIndicatorsRequest, opts ...grpc.CallOption) (*ListIndicatorsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListIndicatorsResponse)
+	err := c.cc.Invoke(ctx, VisitService_ListIndicators_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) CreateCustomerRequest(ctx context.Context, in *CreateCustomerRequestRequest, opts ...grpc.CallOption) (*CustomerRequest, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CustomerRequest)
+	err := c.cc.Invoke(ctx, VisitService_CreateCustomerRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) GetCustomerRequest(ctx context.Context, in *GetCustomerRequestRequest, opts ...grpc.CallOption) (*CustomerRequest, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CustomerRequest)
+	err := c.cc.Invoke(ctx, VisitService_GetCustomerRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) ListCustomerRequests(ctx context.Context, in *ListCustomerRequestsRequest, opts ...grpc.CallOption) (*ListCustomerRequestsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCustomerRequestsResponse)
+	err := c.cc.Invoke(ctx, VisitService_ListCustomerRequests_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *visitServiceClient) AnswerCustomerRequest(ctx context.Context, in *AnswerCustomerRequestRequest, opts ...grpc.CallOption) (*CustomerRequest, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CustomerRequest)
+	err := c.cc.Invoke(ctx, VisitService_AnswerCustomerRequest_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // VisitServiceServer is the server API for VisitService service.
 // All implementations must embed UnimplementedVisitServiceServer
 // for forward compatibility.
@@ -286,6 +467,43 @@ type VisitServiceServer interface {
 	RecordVisit(context.Context, *RecordVisitRequest) (*Visit, error)
 	// Lists a manager's visits, newest first.
 	ListVisits(context.Context, *ListVisitsRequest) (*ListVisitsResponse, error)
+	// Reads the visit settings (capacity, check-in radius, safety factors, checklists).
+	GetVisitSettings(context.Context, *GetVisitSettingsRequest) (*VisitSettings, error)
+	// Replaces the visit settings. Schedules already made keep their days until the
+	// plan is scheduled again.
+	UpdateVisitSettings(context.Context, *UpdateVisitSettingsRequest) (*VisitSettings, error)
+	// Spreads an approved plan's unfinished lines over the month's working days
+	// again (approval does it the first time): under the daily cap, on working days
+	// only, never Monday morning or Friday afternoon, nearby customers on the same
+	// day, each day in route order. Dates the manager fixed are kept.
+	SchedulePlan(context.Context, *SchedulePlanRequest) (*Plan, error)
+	// The manager's visit list for one day, in route order.
+	GetDayList(context.Context, *GetDayListRequest) (*DayList, error)
+	// The day's visit list as a file: CSV, XLSX, or an HTML page for printing.
+	ExportDayList(context.Context, *ExportDayListRequest) (*httpbody.HttpBody, error)
+	// The manager submits the month's results (step 5): an evaluation and
+	// improvement notes, on an approved plan. Unfinished lines carry over into the
+	// next month's draft whether or not the results are accepted.
+	SubmitResults(context.Context, *SubmitResultsRequest) (*Plan, error)
+	// The supervisor accepts the submitted results (closing the month) or returns
+	// them with a comment. The manager cannot review their own results.
+	ReviewResults(context.Context, *ReviewResultsRequest) (*Plan, error)
+	// The "analyse" view of a manager's month: customers due, overdue, visited, not
+	// visited for N months, requests open.
+	GetAnalysis(context.Context, *GetAnalysisRequest) (*Analysis, error)
+	// Visit indicators per manager for a period, as the assessment service reads
+	// them (`managers/-`: every manager in scope with a plan, a visit or a request in
+	// the period).
+	ListIndicators(context.Context, *ListIndicatorsRequest) (*ListIndicatorsResponse, error)
+	// Records a customer's request (an online message); it goes to the customer's
+	// primary manager with a 24-hour deadline.
+	CreateCustomerRequest(context.Context, *CreateCustomerRequestRequest) (*CustomerRequest, error)
+	// Reads one request.
+	GetCustomerRequest(context.Context, *GetCustomerRequestRequest) (*CustomerRequest, error)
+	// Lists requests held by a manager (`managers/-`: every manager in scope).
+	ListCustomerRequests(context.Context, *ListCustomerRequestsRequest) (*ListCustomerRequestsResponse, error)
+	// Answers a request: by its manager, or a supervisor over them.
+	AnswerCustomerRequest(context.Context, *AnswerCustomerRequestRequest) (*CustomerRequest, error)
 	mustEmbedUnimplementedVisitServiceServer()
 }
 
@@ -340,6 +558,45 @@ func (UnimplementedVisitServiceServer) RecordVisit(context.Context, *RecordVisit
 }
 func (UnimplementedVisitServiceServer) ListVisits(context.Context, *ListVisitsRequest) (*ListVisitsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListVisits not implemented")
+}
+func (UnimplementedVisitServiceServer) GetVisitSettings(context.Context, *GetVisitSettingsRequest) (*VisitSettings, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetVisitSettings not implemented")
+}
+func (UnimplementedVisitServiceServer) UpdateVisitSettings(context.Context, *UpdateVisitSettingsRequest) (*VisitSettings, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateVisitSettings not implemented")
+}
+func (UnimplementedVisitServiceServer) SchedulePlan(context.Context, *SchedulePlanRequest) (*Plan, error) {
+	return nil, status.Error(codes.Unimplemented, "method SchedulePlan not implemented")
+}
+func (UnimplementedVisitServiceServer) GetDayList(context.Context, *GetDayListRequest) (*DayList, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDayList not implemented")
+}
+func (UnimplementedVisitServiceServer) ExportDayList(context.Context, *ExportDayListRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportDayList not implemented")
+}
+func (UnimplementedVisitServiceServer) SubmitResults(context.Context, *SubmitResultsRequest) (*Plan, error) {
+	return nil, status.Error(codes.Unimplemented, "method SubmitResults not implemented")
+}
+func (UnimplementedVisitServiceServer) ReviewResults(context.Context, *ReviewResultsRequest) (*Plan, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReviewResults not implemented")
+}
+func (UnimplementedVisitServiceServer) GetAnalysis(context.Context, *GetAnalysisRequest) (*Analysis, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAnalysis not implemented")
+}
+func (UnimplementedVisitServiceServer) ListIndicators(context.Context, *ListIndicatorsRequest) (*ListIndicatorsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListIndicators not implemented")
+}
+func (UnimplementedVisitServiceServer) CreateCustomerRequest(context.Context, *CreateCustomerRequestRequest) (*CustomerRequest, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateCustomerRequest not implemented")
+}
+func (UnimplementedVisitServiceServer) GetCustomerRequest(context.Context, *GetCustomerRequestRequest) (*CustomerRequest, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCustomerRequest not implemented")
+}
+func (UnimplementedVisitServiceServer) ListCustomerRequests(context.Context, *ListCustomerRequestsRequest) (*ListCustomerRequestsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListCustomerRequests not implemented")
+}
+func (UnimplementedVisitServiceServer) AnswerCustomerRequest(context.Context, *AnswerCustomerRequestRequest) (*CustomerRequest, error) {
+	return nil, status.Error(codes.Unimplemented, "method AnswerCustomerRequest not implemented")
 }
 func (UnimplementedVisitServiceServer) mustEmbedUnimplementedVisitServiceServer() {}
 func (UnimplementedVisitServiceServer) testEmbeddedByValue()                      {}
@@ -632,6 +889,240 @@ func _VisitService_ListVisits_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _VisitService_GetVisitSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetVisitSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).GetVisitSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_GetVisitSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).GetVisitSettings(ctx, req.(*GetVisitSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_UpdateVisitSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateVisitSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).UpdateVisitSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_UpdateVisitSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).UpdateVisitSettings(ctx, req.(*UpdateVisitSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_SchedulePlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SchedulePlanRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).SchedulePlan(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_SchedulePlan_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).SchedulePlan(ctx, req.(*SchedulePlanRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_GetDayList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDayListRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).GetDayList(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_GetDayList_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).GetDayList(ctx, req.(*GetDayListRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_ExportDayList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportDayListRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).ExportDayList(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_ExportDayList_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).ExportDayList(ctx, req.(*ExportDayListRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_SubmitResults_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitResultsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).SubmitResults(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_SubmitResults_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).SubmitResults(ctx, req.(*SubmitResultsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_ReviewResults_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReviewResultsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).ReviewResults(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_ReviewResults_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).ReviewResults(ctx, req.(*ReviewResultsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_GetAnalysis_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAnalysisRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).GetAnalysis(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_GetAnalysis_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).GetAnalysis(ctx, req.(*GetAnalysisRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_ListIndicators_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListIndicatorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).ListIndicators(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_ListIndicators_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).ListIndicators(ctx, req.(*ListIndicatorsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_CreateCustomerRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateCustomerRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).CreateCustomerRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_CreateCustomerRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).CreateCustomerRequest(ctx, req.(*CreateCustomerRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_GetCustomerRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCustomerRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).GetCustomerRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_GetCustomerRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).GetCustomerRequest(ctx, req.(*GetCustomerRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_ListCustomerRequests_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCustomerRequestsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).ListCustomerRequests(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_ListCustomerRequests_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).ListCustomerRequests(ctx, req.(*ListCustomerRequestsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _VisitService_AnswerCustomerRequest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AnswerCustomerRequestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VisitServiceServer).AnswerCustomerRequest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VisitService_AnswerCustomerRequest_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VisitServiceServer).AnswerCustomerRequest(ctx, req.(*AnswerCustomerRequestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // VisitService_ServiceDesc is the grpc.ServiceDesc for VisitService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -698,6 +1189,58 @@ var VisitService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListVisits",
 			Handler:    _VisitService_ListVisits_Handler,
+		},
+		{
+			MethodName: "GetVisitSettings",
+			Handler:    _VisitService_GetVisitSettings_Handler,
+		},
+		{
+			MethodName: "UpdateVisitSettings",
+			Handler:    _VisitService_UpdateVisitSettings_Handler,
+		},
+		{
+			MethodName: "SchedulePlan",
+			Handler:    _VisitService_SchedulePlan_Handler,
+		},
+		{
+			MethodName: "GetDayList",
+			Handler:    _VisitService_GetDayList_Handler,
+		},
+		{
+			MethodName: "ExportDayList",
+			Handler:    _VisitService_ExportDayList_Handler,
+		},
+		{
+			MethodName: "SubmitResults",
+			Handler:    _VisitService_SubmitResults_Handler,
+		},
+		{
+			MethodName: "ReviewResults",
+			Handler:    _VisitService_ReviewResults_Handler,
+		},
+		{
+			MethodName: "GetAnalysis",
+			Handler:    _VisitService_GetAnalysis_Handler,
+		},
+		{
+			MethodName: "ListIndicators",
+			Handler:    _VisitService_ListIndicators_Handler,
+		},
+		{
+			MethodName: "CreateCustomerRequest",
+			Handler:    _VisitService_CreateCustomerRequest_Handler,
+		},
+		{
+			MethodName: "GetCustomerRequest",
+			Handler:    _VisitService_GetCustomerRequest_Handler,
+		},
+		{
+			MethodName: "ListCustomerRequests",
+			Handler:    _VisitService_ListCustomerRequests_Handler,
+		},
+		{
+			MethodName: "AnswerCustomerRequest",
+			Handler:    _VisitService_AnswerCustomerRequest_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

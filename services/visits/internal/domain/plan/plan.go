@@ -46,16 +46,28 @@ const (
 	CarriedOver
 	SupervisorTask
 	Added
+	HandedOverIn // received with the customer from another manager
 )
 
 // Status is a line's 135 mark.
 type Status int
 
-// Line statuses: planned ☆, done ★, open temporary task ●.
+// Line statuses: planned ☆, done ★, open temporary task ●; and a line whose
+// customer was handed over before it was done (kept for the record).
 const (
 	Planned Status = iota + 1
 	Done
 	Open
+	HandedOver
+)
+
+// Slot is a half of a working day.
+type Slot int
+
+// Slots.
+const (
+	Morning Slot = iota + 1
+	Afternoon
 )
 
 // Item is one line of a plan.
@@ -76,10 +88,17 @@ type Item struct {
 	DoneDate          civil.Date `json:"doneDate,omitzero"`
 	Frequency         Frequency  `json:"frequency,omitempty"`
 	LastVisit         civil.Date `json:"lastVisit,omitzero"`
+	Slot              Slot       `json:"slot,omitempty"`
+	RouteOrder        int        `json:"routeOrder,omitempty"`
+	Scheduled         bool       `json:"scheduled,omitempty"` // PlannedDate chosen by scheduling
+	UnscheduledReason string     `json:"unscheduled,omitempty"`
+	HandedOverTo      string     `json:"handedOverTo,omitempty"`
+	HandedOverFrom    string     `json:"handedOverFrom,omitempty"`
 }
 
-// Finished reports whether the line is done.
-func (it Item) Finished() bool { return it.Status == Done }
+// Finished reports whether the line needs nothing more from this plan's manager:
+// it is done, or its customer was handed over.
+func (it Item) Finished() bool { return it.Status == Done || it.Status == HandedOver }
 
 // Plan is one manager's plan for one month.
 type Plan struct {
@@ -99,6 +118,8 @@ type Plan struct {
 	Revision      int64
 	CreateTime    time.Time
 	UpdateTime    time.Time
+	ScheduleTime  time.Time // when the lines were last spread over the month
+	Results       Results   // the month's close
 }
 
 // Etag is the plan's current version for optimistic concurrency.
@@ -133,7 +154,9 @@ var allowedFrom = map[string][]State{
 	"submit":  {Draft, Rejected},
 	"approve": {Submitted},
 	"reject":  {Submitted},
-	"record":  {Approved},
+	"record":   {Approved},
+	"schedule": {Approved},
+	"results":  {Approved},
 }
 
 // Check reports whether step may happen to a plan in state s; the error names the
@@ -242,6 +265,13 @@ func (p *Plan) Edit(lines []Item, nextID func() string) error {
 			cur.Method = in.Method
 		}
 		out = append(out, cur)
+	}
+	// Lines handed over to another manager are the record of the handover: an
+	// edit cannot drop them.
+	for _, it := range p.Items {
+		if it.Status == HandedOver && !seen[it.ID] {
+			out = append(out, it)
+		}
 	}
 	p.Items = out
 	return nil

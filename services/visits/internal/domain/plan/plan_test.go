@@ -258,3 +258,19 @@ func TestWeeklyLinesGetTheirWeeks(t *testing.T) {
 		t.Error("WeekOf")
 	}
 }
+
+func TestDueFromAgreesWithVisits(t *testing.T) {
+	last := civil.Date{Year: 2026, Month: time.January, Day: 20}
+	for _, f := range []Frequency{Monthly, Bimonthly, Quarterly} {
+		due := DueFrom(f, last)
+		if Visits(f, last, due) != 1 || Visits(f, last, due.AddMonths(-1)) != 0 {
+			t.Errorf("%s: due from %s disagrees with Visits", f, due)
+		}
+	}
+	if got := DueFrom(Quarterly, last); got != (civil.Date{Year: 2026, Month: time.April, Day: 1}) {
+		t.Errorf("village customer visited in January is due from April, got %s", got)
+	}
+	if !DueFrom(Monthly, civil.Date{}).IsZero() {
+		t.Error("never visited: due at once (zero)")
+	}
+}

@@ -183,3 +183,14 @@ func mondays(month civil.Date) int {
 	}
 	return n
 }
+
+// DueFrom is the first day of the month from which a customer last visited on
+// last is due again: the month after the period runs out (for weekly and
+// fortnightly customers, who are due every month, the visit's own month). Zero
+// for a customer never visited (due at once).
+func DueFrom(f Frequency, last civil.Date) civil.Date {
+	if last.IsZero() {
+		return civil.Date{}
+	}
+	return last.FirstOfMonth().AddMonths(f.months())
+}
