@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,12 +18,18 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/services/visits/internal/adapters/roster"
 	"github.com/rmsuite/rmsuite/services/visits/internal/adapters/sqlstore"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/calendar"
 	"github.com/rmsuite/rmsuite/services/visits/internal/domain/plan"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/settings"
 )
+
+// FindingLowStock is the API's FINDING_LOW_STOCK, added to a visit whose stock
+// is below safety stock.
+const FindingLowStock = 5
 
 // Directory is what the use cases read from the roster.
 type Directory interface {
-	OrgPaths(ctx context.Context) (map[string]string, error)
+	OrgUnits(ctx context.Context) (map[string]roster.OrgUnit, error)
 	Managers(ctx context.Context, orgUnit string) ([]roster.Manager, error)
 	Manager(ctx context.Context, id string) (roster.Manager, error)
 }
@@ -40,7 +47,12 @@ type App struct {
 	dir   Directory
 	now   func() time.Time
 
+	// Calendar says which days are worked (holidays, make-up workdays); New
+	// loads mainland China's.
+	Calendar *calendar.Calendar
+
 	mu       sync.Mutex
+	units    map[string]roster.OrgUnit
 	paths    map[string]string
 	pathsAt  time.Time
 	PathsTTL time.Duration
@@ -48,7 +60,11 @@ type App struct {
 
 // New returns the use cases.
 func New(store *sqlstore.Store, dir Directory, now func() time.Time) *App {
-	return &App{store: store, dir: dir, now: now, PathsTTL: time.Minute}
+	cal, err := calendar.Load("CN")
+	if err != nil {
+		panic(err) // embedded data, checked by the calendar's tests
+	}
+	return &App{store: store, dir: dir, now: now, PathsTTL: time.Minute, Calendar: cal}
 }
 
 // Caller is the verified principal with their scope.
@@ -58,18 +74,29 @@ type Caller struct {
 	All  bool   // bank-wide roles and systems
 }
 
-func (a *App) orgPaths(ctx context.Context) (map[string]string, error) {
+// orgUnits reads the roster's org units, cached for PathsTTL.
+func (a *App) orgUnits(ctx context.Context) (map[string]roster.OrgUnit, map[string]string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.paths != nil && a.now().Sub(a.pathsAt) < a.PathsTTL {
-		return a.paths, nil
+	if a.units != nil && a.now().Sub(a.pathsAt) < a.PathsTTL {
+		return a.units, a.paths, nil
 	}
-	paths, err := a.dir.OrgPaths(ctx)
+	units, err := a.dir.OrgUnits(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	a.paths, a.pathsAt = paths, a.now()
-	return paths, nil
+	paths := make(map[string]string, len(units))
+	for id, u := range units {
+		paths[id] = u.Path
+	}
+	a.units, a.paths, a.pathsAt = units, paths, a.now()
+	return units, paths, nil
+}
+
+// orgPaths is every org unit's path, by id.
+func (a *App) orgPaths(ctx context.Context) (map[string]string, error) {
+	_, paths, err := a.orgUnits(ctx)
+	return paths, err
 }
 
 func (a *App) caller(ctx context.Context) (Caller, error) {
@@ -378,7 +405,15 @@ func (a *App) ReviewPlan(ctx context.Context, manager string, month civil.Date, 
 		if c.Subject != p.ManagerID && !c.oversees(p.OrgPath) {
 			return fmt.Errorf("%w: only a supervisor or branch head over %s reviews their plan", ErrPermission, p.ManagerID)
 		}
-		return p.Review(approve, c.Subject, comment, a.now())
+		if err := p.Review(approve, c.Subject, comment, a.now()); err != nil || !approve {
+			return err
+		}
+		// Approval schedules the month; a month already over, or one the calendar
+		// does not cover yet, is approved unscheduled (SchedulePlan says why).
+		if err := a.scheduleLines(ctx, p); err != nil && !errors.Is(err, plan.ErrState) {
+			return err
+		}
+		return nil
 	})
 	if err != nil || !approve {
 		return before, after, err
@@ -508,6 +543,25 @@ func (a *App) RecordVisit(ctx context.Context, v sqlstore.Visit) (sqlstore.Visit
 	paths, err := a.orgPaths(ctx)
 	if err != nil {
 		return v, err
+	}
+	st, _, _, err := a.Settings(ctx)
+	if err != nil {
+		return v, err
+	}
+	var checkIn, at *settings.Location
+	if v.Lat != nil && v.Lng != nil {
+		checkIn = &settings.Location{Lat: *v.Lat, Lon: *v.Lng}
+	}
+	if p, ok := point(cu); ok {
+		at = &p
+	}
+	chk, err := st.CheckRecord(cu.Kind, v.Steps, checkIn, at, v.Details.Stock)
+	if err != nil {
+		return v, err
+	}
+	v.Details.DistanceMeters, v.Details.Far, v.Details.MissingSteps, v.Details.Stock = chk.DistanceMeters, chk.Far, chk.MissingSteps, chk.Stock
+	if chk.LowStock && !slices.Contains(v.Details.Findings, FindingLowStock) {
+		v.Details.Findings = append(v.Details.Findings, FindingLowStock)
 	}
 	v.ID, v.OrgPath, v.CreateTime = newID(), paths[cu.OrgUnitID], a.now()
 	month := v.Day.FirstOfMonth()

@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"time"
 
+	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 	"github.com/rmsuite/rmsuite/services/visits/internal/adapters/sqlstore"
@@ -40,6 +43,7 @@ func (s *Sync) Apply(ctx context.Context, ch *rosterv1.PortfolioChange) error {
 				return err
 			}
 		}
+		at := ch.GetTime().AsTime()
 		for _, m := range ch.GetMoves() {
 			id := strings.TrimPrefix(m.GetCustomer(), "customers/")
 			from, to := strings.TrimPrefix(m.GetFromManager(), "managers/"), strings.TrimPrefix(m.GetToManager(), "managers/")
@@ -49,20 +53,70 @@ func (s *Sync) Apply(ctx context.Context, ch *rosterv1.PortfolioChange) error {
 			if err := s.store.MoveOpenTasks(ctx, id, from, to); err != nil {
 				return err
 			}
+			if err := s.store.MoveOpenRequests(ctx, id, from, to, at); err != nil {
+				return err
+			}
+			if err := s.handOverLines(ctx, id, from, to, at); err != nil {
+				return err
+			}
 		}
 		return s.store.SetCursor(ctx, FeedPortfolio, ch.GetSequence())
 	})
+}
+
+// handOverLines moves the customer's unfinished lines in the giver's plans of
+// the handover's month and later (not closed) to the receiver's plans of the same
+// months, where those exist and are not closed; the giver's lines stay, marked
+// handed over. A receiver without a plan for a month gets the customer's due
+// visits when that plan is generated.
+func (s *Sync) handOverLines(ctx context.Context, customer, from, to string, at time.Time) error {
+	plans, err := s.store.OpenPlansFrom(ctx, from, civil.Of(at.In(civil.Shanghai)).FirstOfMonth())
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		state := p.State
+		lines := p.HandOver(customer, to)
+		if len(lines) == 0 {
+			continue
+		}
+		p.Revision, p.UpdateTime = p.Revision+1, at
+		if err := s.store.UpdatePlan(ctx, p, state); err != nil {
+			return err
+		}
+		recv, err := s.store.Plan(ctx, to, p.Month)
+		if errors.Is(err, sqlstore.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if recv.Closed() {
+			continue
+		}
+		recvState := recv.State
+		recv.Receive(lines)
+		recv.Revision, recv.UpdateTime = recv.Revision+1, at
+		if err := s.store.UpdatePlan(ctx, recv, recvState); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func fromRoster(c *rosterv1.Customer) sqlstore.Customer {
 	out := sqlstore.Customer{
 		Customer: plan.Customer{ID: strings.TrimPrefix(c.GetName(), "customers/"), Name: c.GetDisplayName(),
 			Classification: c.GetClassification(), AreaType: strings.TrimPrefix(c.GetAreaType().String(), "AREA_TYPE_")},
+		Kind:    strings.TrimPrefix(c.GetKind().String(), "KIND_"),
 		Address: c.GetAddress(), ManagerID: strings.TrimPrefix(c.GetPrimaryManager(), "managers/"),
 		OrgUnitID: strings.TrimPrefix(c.GetOrgUnit(), "orgUnits/"),
 	}
 	if c.GetAreaType() == rosterv1.Customer_AREA_TYPE_UNSPECIFIED {
 		out.AreaType = ""
+	}
+	if c.GetKind() == rosterv1.Customer_KIND_UNSPECIFIED {
+		out.Kind = ""
 	}
 	if loc := c.GetLocation(); loc != nil {
 		lat, lng := loc.GetLatitude(), loc.GetLongitude()

@@ -3,6 +3,7 @@ package ports
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,12 +20,14 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/pkg/idempotency"
+	"github.com/rmsuite/rmsuite/pkg/money"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	visitsv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/visits/v1"
 	"github.com/rmsuite/rmsuite/services/visits/internal/adapters/roster"
 	"github.com/rmsuite/rmsuite/services/visits/internal/adapters/sqlstore"
 	"github.com/rmsuite/rmsuite/services/visits/internal/app"
 	"github.com/rmsuite/rmsuite/services/visits/internal/domain/plan"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/settings"
 )
 
 // Server implements rmsuite.visits.v1.VisitService.
@@ -39,21 +42,34 @@ func NewServer(db *storage.DB, a *app.App) *Server { return &Server{db: db, app:
 
 // Rules declare what each RPC needs.
 var Rules = auth.Rules{
-	visitsv1.VisitService_GetFrequencyRules_FullMethodName:    {Permission: auth.PlansRead},
-	visitsv1.VisitService_UpdateFrequencyRules_FullMethodName: {Permission: auth.VisitRulesWrite, Mutates: true},
-	visitsv1.VisitService_GeneratePlans_FullMethodName:        {Permission: auth.PlansGenerate, Mutates: true},
-	visitsv1.VisitService_GetPlan_FullMethodName:              {Permission: auth.PlansRead},
-	visitsv1.VisitService_ListPlans_FullMethodName:            {Permission: auth.PlansRead},
-	visitsv1.VisitService_UpdatePlan_FullMethodName:           {Permission: auth.PlansWrite, Mutates: true},
-	visitsv1.VisitService_SubmitPlan_FullMethodName:           {Permission: auth.PlansWrite, Mutates: true},
-	visitsv1.VisitService_ApprovePlan_FullMethodName:          {Permission: auth.PlansReview, Mutates: true},
-	visitsv1.VisitService_RejectPlan_FullMethodName:           {Permission: auth.PlansReview, Mutates: true},
-	visitsv1.VisitService_DiffPlan_FullMethodName:             {Permission: auth.PlansRead},
-	visitsv1.VisitService_CreateTask_FullMethodName:           {Permission: auth.TasksAssign, Mutates: true},
-	visitsv1.VisitService_ListTasks_FullMethodName:            {Permission: auth.PlansRead},
-	visitsv1.VisitService_CompleteTask_FullMethodName:         {Permission: auth.PlansWrite, Mutates: true},
-	visitsv1.VisitService_RecordVisit_FullMethodName:          {Permission: auth.PlansWrite, Mutates: true},
-	visitsv1.VisitService_ListVisits_FullMethodName:           {Permission: auth.PlansRead},
+	visitsv1.VisitService_GetFrequencyRules_FullMethodName:     {Permission: auth.PlansRead},
+	visitsv1.VisitService_UpdateFrequencyRules_FullMethodName:  {Permission: auth.VisitRulesWrite, Mutates: true},
+	visitsv1.VisitService_GeneratePlans_FullMethodName:         {Permission: auth.PlansGenerate, Mutates: true},
+	visitsv1.VisitService_GetPlan_FullMethodName:               {Permission: auth.PlansRead},
+	visitsv1.VisitService_ListPlans_FullMethodName:             {Permission: auth.PlansRead},
+	visitsv1.VisitService_UpdatePlan_FullMethodName:            {Permission: auth.PlansWrite, Mutates: true},
+	visitsv1.VisitService_SubmitPlan_FullMethodName:            {Permission: auth.PlansWrite, Mutates: true},
+	visitsv1.VisitService_ApprovePlan_FullMethodName:           {Permission: auth.PlansReview, Mutates: true},
+	visitsv1.VisitService_RejectPlan_FullMethodName:            {Permission: auth.PlansReview, Mutates: true},
+	visitsv1.VisitService_DiffPlan_FullMethodName:              {Permission: auth.PlansRead},
+	visitsv1.VisitService_CreateTask_FullMethodName:            {Permission: auth.TasksAssign, Mutates: true},
+	visitsv1.VisitService_ListTasks_FullMethodName:             {Permission: auth.PlansRead},
+	visitsv1.VisitService_CompleteTask_FullMethodName:          {Permission: auth.PlansWrite, Mutates: true},
+	visitsv1.VisitService_RecordVisit_FullMethodName:           {Permission: auth.PlansWrite, Mutates: true},
+	visitsv1.VisitService_ListVisits_FullMethodName:            {Permission: auth.PlansRead},
+	visitsv1.VisitService_GetVisitSettings_FullMethodName:      {Permission: auth.PlansRead},
+	visitsv1.VisitService_UpdateVisitSettings_FullMethodName:   {Permission: auth.VisitRulesWrite, Mutates: true},
+	visitsv1.VisitService_SchedulePlan_FullMethodName:          {Permission: auth.PlansWrite, Mutates: true},
+	visitsv1.VisitService_GetDayList_FullMethodName:            {Permission: auth.PlansRead},
+	visitsv1.VisitService_ExportDayList_FullMethodName:         {Permission: auth.PlansRead},
+	visitsv1.VisitService_SubmitResults_FullMethodName:         {Permission: auth.PlansWrite, Mutates: true},
+	visitsv1.VisitService_ReviewResults_FullMethodName:         {Permission: auth.PlansReview, Mutates: true},
+	visitsv1.VisitService_GetAnalysis_FullMethodName:           {Permission: auth.PlansRead},
+	visitsv1.VisitService_ListIndicators_FullMethodName:        {Permission: auth.PlansRead},
+	visitsv1.VisitService_CreateCustomerRequest_FullMethodName: {Permission: auth.RequestsWrite, Mutates: true},
+	visitsv1.VisitService_GetCustomerRequest_FullMethodName:    {Permission: auth.PlansRead},
+	visitsv1.VisitService_ListCustomerRequests_FullMethodName:  {Permission: auth.PlansRead},
+	visitsv1.VisitService_AnswerCustomerRequest_FullMethodName: {Permission: auth.RequestsWrite, Mutates: true},
 }
 
 // ErrorTable maps the use cases' errors to gRPC codes.
@@ -355,8 +371,8 @@ func (s *Server) DiffPlan(ctx context.Context, req *visitsv1.DiffPlanRequest) (*
 		return nil, err
 	}
 	d := p.Diff()
-	return &visitsv1.PlanDiff{Added: toProtoItems(d.Added), Removed: toProtoItems(d.Removed), Changed: toProtoItems(d.Changed),
-		Generated: toProtoItems(d.Generated)}, nil
+	return &visitsv1.PlanDiff{Added: toProtoItems(p.ManagerID, d.Added), Removed: toProtoItems(p.ManagerID, d.Removed),
+		Changed: toProtoItems(p.ManagerID, d.Changed), Generated: toProtoItems(p.ManagerID, d.Generated)}, nil
 }
 
 // CreateTask assigns a task.
@@ -485,6 +501,7 @@ func (s *Server) RecordVisit(ctx context.Context, req *visitsv1.RecordVisitReque
 	if len([]rune(rec.Notes)) > 4000 {
 		v.Add("visit.notes", "at most 4000 characters")
 	}
+	rec.Details = visitDetails(&v, in)
 	if err := idempotency.Check(req.GetRequestId()); err != nil {
 		return nil, err
 	}
@@ -548,26 +565,41 @@ func toProtoPlan(p plan.Plan, items bool) *visitsv1.Plan {
 	out := &visitsv1.Plan{Name: planResource(p), Manager: "managers/" + p.ManagerID, Month: p.MonthString(),
 		State: visitsv1.Plan_State(p.State), Note: p.Note, ReviewComment: p.ReviewComment, SubmittedBy: p.SubmittedBy,
 		SubmitTime: ts(p.SubmitTime), ReviewedBy: p.ReviewedBy, ReviewTime: ts(p.ReviewTime), CreateTime: ts(p.CreateTime),
-		UpdateTime: ts(p.UpdateTime), Etag: p.Etag()}
+		UpdateTime: ts(p.UpdateTime), Etag: p.Etag(), ScheduleTime: ts(p.ScheduleTime)}
+	if r := p.Results; r.State != 0 {
+		out.Results = &visitsv1.MonthResults{State: visitsv1.MonthResults_State(r.State), Evaluation: r.Evaluation,
+			Improvement: r.Improvement, LinesDone: int32(r.LinesDone), LinesTotal: int32(r.LinesTotal), SubmittedBy: r.SubmittedBy,
+			SubmitTime: ts(r.SubmitTime), ReviewComment: r.ReviewComment, ReviewedBy: r.ReviewedBy, ReviewTime: ts(r.ReviewTime)}
+	}
 	if p.OrgUnitID != "" {
 		out.OrgUnit = "orgUnits/" + p.OrgUnitID
 	}
 	if items {
-		out.Items = toProtoItems(p.Items)
+		out.Items = toProtoItems(p.ManagerID, p.Items)
 	}
 	return out
 }
 
-func toProtoItems(items []plan.Item) []*visitsv1.PlanItem {
+// toProtoItems converts the lines of manager's plan.
+func toProtoItems(manager string, items []plan.Item) []*visitsv1.PlanItem {
 	out := make([]*visitsv1.PlanItem, len(items))
 	for i, it := range items {
 		p := &visitsv1.PlanItem{Id: it.ID, Kind: visitsv1.PlanItem_Kind(it.Kind), Source: visitsv1.PlanItem_Source(it.Source),
 			CustomerDisplayName: it.CustomerName, Actions: it.Actions, PlannedDate: it.PlannedDate.Proto(),
 			Method: visitsv1.VisitMethod(it.Method), FirstPlannedMonth: it.FirstPlannedMonth, CarryCount: int32(it.CarryCount),
 			Week: it.Week.Proto(), Status: visitsv1.PlanItem_Status(it.Status), DoneDate: it.DoneDate.Proto(),
-			Frequency: visitsv1.Frequency(it.Frequency), LastVisitDate: it.LastVisit.Proto()}
+			Frequency: visitsv1.Frequency(it.Frequency), LastVisitDate: it.LastVisit.Proto(),
+			Slot: visitsv1.PlanItem_Slot(it.Slot), RouteOrder: int32(it.RouteOrder), Scheduled: it.Scheduled,
+			UnscheduledReason: it.UnscheduledReason, HandedOverTo: managerRef(it.HandedOverTo), HandedOverFrom: managerRef(it.HandedOverFrom)}
 		if it.CustomerID != "" {
 			p.Customer = "customers/" + it.CustomerID
+		}
+		if it.TaskID != "" {
+			owner := manager // a handed-over line's task went with the customer
+			if it.HandedOverTo != "" {
+				owner = it.HandedOverTo
+			}
+			p.Task = "managers/" + owner + "/tasks/" + it.TaskID
 		}
 		out[i] = p
 	}
@@ -598,5 +630,68 @@ func toProtoVisit(v sqlstore.Visit) *visitsv1.Visit {
 	if v.PlanItem != "" {
 		out.PlanItem = "managers/" + v.ManagerID + "/plans/" + v.PlanMonth + "#" + v.PlanItem
 	}
+	d := v.Details
+	if d.DistanceMeters != nil {
+		m := int32(*d.DistanceMeters)
+		out.CheckInDistanceMeters = &m
+	}
+	out.CheckInFar, out.MissingSteps, out.Needs, out.Complaints, out.NextActions = d.Far, d.MissingSteps, d.Needs, d.Complaints, d.NextActions
+	for _, f := range d.Findings {
+		out.Findings = append(out.Findings, visitsv1.Visit_Finding(f))
+	}
+	for _, l := range d.Stock {
+		out.Stock = append(out.Stock, &visitsv1.Visit_StockLine{Product: l.Product, HighMargin: l.HighMargin, OnHand: l.OnHand.String(),
+			AverageSalesPerCycle: l.AverageSales.String(), SafetyStock: l.SafetyStock.String(), BelowSafetyStock: l.BelowSafety})
+	}
 	return out
+}
+
+// managerRef is `managers/{id}`, or empty for no manager.
+func managerRef(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "managers/" + id
+}
+
+// visitDetails reads and checks what a visit found.
+func visitDetails(v *apierr.Violations, in *visitsv1.Visit) sqlstore.VisitDetails {
+	d := sqlstore.VisitDetails{Needs: in.GetNeeds(), Complaints: in.GetComplaints(), NextActions: in.GetNextActions()}
+	seen := map[visitsv1.Visit_Finding]bool{}
+	for i, f := range in.GetFindings() {
+		if _, ok := visitsv1.Visit_Finding_name[int32(f)]; !ok || f == visitsv1.Visit_FINDING_UNSPECIFIED {
+			v.Add(fmt.Sprintf("visit.findings[%d]", i), "unknown finding %d", f)
+			continue
+		}
+		if !seen[f] {
+			seen[f] = true
+			d.Findings = append(d.Findings, int(f))
+		}
+	}
+	for field, text := range map[string]string{"visit.needs": d.Needs, "visit.complaints": d.Complaints} {
+		if len([]rune(text)) > 2000 {
+			v.Add(field, "at most 2000 characters")
+		}
+	}
+	if len(d.NextActions) > 20 {
+		v.Add("visit.next_actions", "at most 20")
+	}
+	for i, a := range d.NextActions {
+		if n := len([]rune(a)); n == 0 || n > 200 {
+			v.Add(fmt.Sprintf("visit.next_actions[%d]", i), "1 to 200 characters")
+		}
+	}
+	for i, l := range in.GetStock() {
+		field := fmt.Sprintf("visit.stock[%d]", i)
+		onHand, err1 := money.ParseDecimal(l.GetOnHand())
+		if err1 != nil {
+			v.Add(field+".on_hand", "want a decimal quantity like 12 or 2.5; got %q", l.GetOnHand())
+		}
+		avg, err2 := money.ParseDecimal(l.GetAverageSalesPerCycle())
+		if err2 != nil {
+			v.Add(field+".average_sales_per_cycle", "want a decimal quantity like 10 or 3.5; got %q", l.GetAverageSalesPerCycle())
+		}
+		d.Stock = append(d.Stock, settings.StockLine{Product: l.GetProduct(), HighMargin: l.GetHighMargin(), OnHand: onHand, AverageSales: avg})
+	}
+	return d
 }

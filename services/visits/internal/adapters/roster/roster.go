@@ -70,11 +70,17 @@ func wrap(err error, what string) error {
 	return fmt.Errorf("%w: %s: %v", ErrUnavailable, what, err)
 }
 
-// OrgPaths reads every org unit and returns each one's path, "/root/…/id/", so
-// that "in the subtree of X" is a prefix test.
-func (c *Client) OrgPaths(ctx context.Context) (map[string]string, error) {
+// OrgUnit is what visits needs of a roster org unit.
+type OrgUnit struct {
+	ID, Parent, Name, Address string
+	Path                      string   // "/root/…/id/": "in the subtree of X" is a prefix test
+	Lat, Lng                  *float64 // where the unit is, if the roster knows
+}
+
+// OrgUnits reads every org unit the caller may see, by id, with their paths.
+func (c *Client) OrgUnits(ctx context.Context) (map[string]OrgUnit, error) {
 	ctx = forward(ctx)
-	parent := map[string]string{}
+	units := map[string]OrgUnit{}
 	token := ""
 	for {
 		resp, err := c.units.ListOrgUnits(ctx, &rosterv1.ListOrgUnitsRequest{PageSize: 1000, PageToken: token})
@@ -82,12 +88,32 @@ func (c *Client) OrgPaths(ctx context.Context) (map[string]string, error) {
 			return nil, wrap(err, "list org units")
 		}
 		for _, u := range resp.GetOrgUnits() {
-			parent[strings.TrimPrefix(u.GetName(), "orgUnits/")] = strings.TrimPrefix(u.GetParent(), "orgUnits/")
+			ou := OrgUnit{ID: strings.TrimPrefix(u.GetName(), "orgUnits/"), Parent: strings.TrimPrefix(u.GetParent(), "orgUnits/"),
+				Name: u.GetDisplayName(), Address: u.GetAddress()}
+			if loc := u.GetLocation(); loc != nil {
+				lat, lng := loc.GetLatitude(), loc.GetLongitude()
+				ou.Lat, ou.Lng = &lat, &lng
+			}
+			units[ou.ID] = ou
 		}
 		if token = resp.GetNextPageToken(); token == "" {
 			break
 		}
 	}
+	parent := make(map[string]string, len(units))
+	for id, u := range units {
+		parent[id] = u.Parent
+	}
+	for id, p := range paths(parent) {
+		u := units[id]
+		u.Path = p
+		units[id] = u
+	}
+	return units, nil
+}
+
+// paths gives each unit its path from the parent links.
+func paths(parent map[string]string) map[string]string {
 	paths := make(map[string]string, len(parent))
 	var path func(id string, depth int) string
 	path = func(id string, depth int) string {
@@ -104,7 +130,7 @@ func (c *Client) OrgPaths(ctx context.Context) (map[string]string, error) {
 	for id := range parent {
 		path(id, 0)
 	}
-	return paths, nil
+	return paths
 }
 
 // Managers lists the appointed managers of an org unit's subtree ("" for all the

@@ -17,6 +17,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	"github.com/rmsuite/rmsuite/services/visits/internal/domain/plan"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/settings"
 )
 
 //go:embed migrations/*.sql
@@ -49,6 +50,7 @@ const chunk = 400
 // Customer is the service's copy of a roster customer.
 type Customer struct {
 	plan.Customer
+	Kind      string // RETAIL_OUTLET, INDIVIDUAL, CORPORATE; '' unknown
 	Address   string
 	Lat, Lng  *float64
 	ManagerID string
@@ -59,24 +61,25 @@ type Customer struct {
 // keeps of its own (frequency, method, last visit) stays.
 func (s *Store) UpsertCustomer(ctx context.Context, c Customer, seq int64) error {
 	_, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO customers (id, display_name, classification, area_type, address,
-		latitude, longitude, primary_manager_id, org_unit_id, feed_sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		latitude, longitude, primary_manager_id, org_unit_id, feed_sequence, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, classification = excluded.classification,
 		area_type = excluded.area_type, address = excluded.address, latitude = excluded.latitude, longitude = excluded.longitude,
-		primary_manager_id = excluded.primary_manager_id, org_unit_id = excluded.org_unit_id, feed_sequence = excluded.feed_sequence`,
-		c.ID, c.Name, c.Classification, c.AreaType, c.Address, c.Lat, c.Lng, c.ManagerID, c.OrgUnitID, seq)
+		primary_manager_id = excluded.primary_manager_id, org_unit_id = excluded.org_unit_id, feed_sequence = excluded.feed_sequence,
+		kind = excluded.kind`,
+		c.ID, c.Name, c.Classification, c.AreaType, c.Address, c.Lat, c.Lng, c.ManagerID, c.OrgUnitID, seq, c.Kind)
 	return err
 }
 
 // InsertCustomers adds many customers at once (bulk loads and benchmarks).
 func (s *Store) InsertCustomers(ctx context.Context, cs []Customer) error {
 	return s.insertRows(ctx, `INSERT INTO customers (id, display_name, classification, area_type, address, latitude, longitude,
-		primary_manager_id, org_unit_id, last_visit) VALUES `, len(cs), 10, func(i int) ([]any, error) {
+		primary_manager_id, org_unit_id, last_visit, kind) VALUES `, len(cs), 11, func(i int) ([]any, error) {
 		c := cs[i]
 		last := ""
 		if !c.LastVisit.IsZero() {
 			last = c.LastVisit.String()
 		}
-		return []any{c.ID, c.Name, c.Classification, c.AreaType, c.Address, c.Lat, c.Lng, c.ManagerID, c.OrgUnitID, last}, nil
+		return []any{c.ID, c.Name, c.Classification, c.AreaType, c.Address, c.Lat, c.Lng, c.ManagerID, c.OrgUnitID, last, c.Kind}, nil
 	})
 }
 
@@ -159,21 +162,49 @@ func (s *Store) CustomersOf(ctx context.Context, managers []string) (map[string]
 	return out, err
 }
 
-// Customer reads one customer; ok is false when the roster has not told us of it.
-func (s *Store) Customer(ctx context.Context, id string) (Customer, bool, error) {
+const customerColumns = `id, display_name, classification, area_type, address, latitude, longitude,
+	primary_manager_id, org_unit_id, frequency, method, last_visit, kind`
+
+func scanCustomer(row storage.Row) (Customer, error) {
 	var c Customer
 	var last string
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id, display_name, classification, area_type, address, latitude, longitude,
-		primary_manager_id, org_unit_id, frequency, method, last_visit FROM customers WHERE id = $1`, id).Scan(
-		&c.ID, &c.Name, &c.Classification, &c.AreaType, &c.Address, &c.Lat, &c.Lng, &c.ManagerID, &c.OrgUnitID,
-		&c.Frequency, &c.Method, &last)
+	err := row.Scan(&c.ID, &c.Name, &c.Classification, &c.AreaType, &c.Address, &c.Lat, &c.Lng, &c.ManagerID, &c.OrgUnitID,
+		&c.Frequency, &c.Method, &last, &c.Kind)
+	if err == nil && last != "" {
+		if c.LastVisit, err = civil.Parse(last); err != nil {
+			err = fmt.Errorf("customer %s: last visit %q: %w", c.ID, last, err)
+		}
+	}
+	return c, err
+}
+
+// Customer reads one customer; ok is false when the roster has not told us of it.
+func (s *Store) Customer(ctx context.Context, id string) (Customer, bool, error) {
+	c, err := scanCustomer(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}
-	if err == nil && last != "" {
-		c.LastVisit, err = civil.Parse(last)
-	}
 	return c, err == nil, err
+}
+
+// Customers reads the customers with the given ids that the service knows, by id.
+func (s *Store) Customers(ctx context.Context, ids []string) (map[string]Customer, error) {
+	found, err := queryIn(ctx, s, `SELECT `+customerColumns+` FROM customers WHERE id IN (`, nil, ids, scanCustomer)
+	out := make(map[string]Customer, len(found))
+	for _, c := range found {
+		out[c.ID] = c
+	}
+	return out, err
+}
+
+// ManagerCustomers reads every customer of one manager, by id.
+func (s *Store) ManagerCustomers(ctx context.Context, manager string) ([]Customer, error) {
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE primary_manager_id = $1
+		ORDER BY id`, manager)
+	if err != nil {
+		return nil, err
+	}
+	return storage.Collect(rows, scanCustomer)
 }
 
 // FixFrequencies stores each customer's frequency and method (at plan approval).
@@ -257,16 +288,22 @@ func (s *Store) SaveRules(ctx context.Context, r plan.Rules, by string, now time
 }
 
 const planColumns = `manager_id, month, org_unit_id, org_path, state, items, generated, note, review_comment, submitted_by,
-	submit_time, reviewed_by, review_time, revision, create_time, update_time`
+	submit_time, reviewed_by, review_time, revision, create_time, update_time, schedule_time, results, results_state`
 
 func scanPlan(row storage.Row, withItems bool) (plan.Plan, error) {
 	var p plan.Plan
-	var month, items, generated string
-	var submit, review sql.NullTime
+	var month, items, generated, results string
+	var submit, review, scheduled sql.NullTime
+	var resultsState int
 	if err := row.Scan(&p.ManagerID, &month, &p.OrgUnitID, &p.OrgPath, &p.State, &items, &generated, &p.Note,
-		&p.ReviewComment, &p.SubmittedBy, &submit, &p.ReviewedBy, &review, &p.Revision, &p.CreateTime, &p.UpdateTime); err != nil {
+		&p.ReviewComment, &p.SubmittedBy, &submit, &p.ReviewedBy, &review, &p.Revision, &p.CreateTime, &p.UpdateTime,
+		&scheduled, &results, &resultsState); err != nil {
 		return p, err
 	}
+	if err := json.Unmarshal([]byte(results), &p.Results); err != nil {
+		return p, fmt.Errorf("plan %s/%s results: %w", p.ManagerID, month, err)
+	}
+	p.ScheduleTime = scheduled.Time.UTC()
 	m, err := plan.ParseMonth(month)
 	if err != nil {
 		return p, err
@@ -315,14 +352,18 @@ func planArgs(p plan.Plan) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	results, err := json.Marshal(p.Results)
+	if err != nil {
+		return nil, err
+	}
 	return []any{p.ManagerID, p.MonthString(), p.OrgUnitID, p.OrgPath, int(p.State), string(items), string(generated), p.Note,
 		p.ReviewComment, p.SubmittedBy, nullTime(p.SubmitTime), p.ReviewedBy, nullTime(p.ReviewTime), p.Revision,
-		p.CreateTime, p.UpdateTime}, nil
+		p.CreateTime, p.UpdateTime, nullTime(p.ScheduleTime), string(results), int(p.Results.State)}, nil
 }
 
 // InsertPlans adds new plans; a plan that exists already is an ErrConflict.
 func (s *Store) InsertPlans(ctx context.Context, ps []plan.Plan) error {
-	err := s.insertRows(ctx, `INSERT INTO plans (`+planColumns+`) VALUES `, len(ps), 16, func(i int) ([]any, error) {
+	err := s.insertRows(ctx, `INSERT INTO plans (`+planColumns+`) VALUES `, len(ps), 19, func(i int) ([]any, error) {
 		return planArgs(ps[i])
 	})
 	if storage.IsUniqueViolation(err) {
@@ -340,8 +381,8 @@ func (s *Store) UpdatePlan(ctx context.Context, p plan.Plan, from plan.State) er
 	}
 	res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE plans SET org_unit_id = $3, org_path = $4, state = $5, items = $6,
 		generated = $7, note = $8, review_comment = $9, submitted_by = $10, submit_time = $11, reviewed_by = $12,
-		review_time = $13, revision = $14, create_time = $15, update_time = $16
-		WHERE manager_id = $1 AND month = $2 AND revision = $17 AND state = $18`, append(a, p.Revision-1, int(from))...)
+		review_time = $13, revision = $14, create_time = $15, update_time = $16, schedule_time = $17, results = $18,
+		results_state = $19 WHERE manager_id = $1 AND month = $2 AND revision = $20 AND state = $21`, append(a, p.Revision-1, int(from))...)
 	if err != nil {
 		return err
 	}
@@ -562,6 +603,19 @@ type Visit struct {
 	PlanItem   string
 	OrgPath    string
 	CreateTime time.Time
+	Details    VisitDetails
+}
+
+// VisitDetails are what a visit found and the checks made on it (one JSON column).
+type VisitDetails struct {
+	DistanceMeters *int                 `json:"distanceMeters,omitempty"`
+	Far            bool                 `json:"far,omitempty"`
+	MissingSteps   []string             `json:"missingSteps,omitempty"`
+	Findings       []int                `json:"findings,omitempty"`
+	Stock          []settings.StockLine `json:"stock,omitempty"`
+	Needs          string               `json:"needs,omitempty"`
+	Complaints     string               `json:"complaints,omitempty"`
+	NextActions    []string             `json:"nextActions,omitempty"`
 }
 
 // InsertVisit adds a visit record.
@@ -570,11 +624,15 @@ func (s *Store) InsertVisit(ctx context.Context, v Visit) error {
 	if err != nil {
 		return err
 	}
+	details, err := json.Marshal(v.Details)
+	if err != nil {
+		return err
+	}
 	_, err = s.db.Q(ctx).ExecContext(ctx, `INSERT INTO visits (id, manager_id, customer_id, day, method, check_in_time,
-		latitude, longitude, steps, notes, plan_month, plan_item, org_path, create_time)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		latitude, longitude, steps, notes, plan_month, plan_item, org_path, create_time, details)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		v.ID, v.ManagerID, v.CustomerID, v.Day.String(), int(v.Method), nullTime(v.CheckIn), v.Lat, v.Lng, string(steps), v.Notes,
-		v.PlanMonth, v.PlanItem, v.OrgPath, v.CreateTime)
+		v.PlanMonth, v.PlanItem, v.OrgPath, v.CreateTime, string(details))
 	return err
 }
 
@@ -593,7 +651,7 @@ var visitListSchema = aip.Schema{
 // ListVisits reads one page of visits, newest first.
 func (s *Store) ListVisits(ctx context.Context, req aip.Request, scope Scope, manager string) ([]Visit, string, error) {
 	return list(ctx, s, visitListSchema, req, scope, manager, `SELECT id, manager_id, customer_id, day, method, check_in_time,
-		latitude, longitude, steps, notes, plan_month, plan_item, org_path, create_time FROM visits`, scanVisit,
+		latitude, longitude, steps, notes, plan_month, plan_item, org_path, create_time, details FROM visits`, scanVisit,
 		func(v Visit) map[string]any {
 			return map[string]any{"day": v.Day.String(), "create_time": v.CreateTime, "id": v.ID}
 		})
@@ -601,11 +659,14 @@ func (s *Store) ListVisits(ctx context.Context, req aip.Request, scope Scope, ma
 
 func scanVisit(row storage.Row) (Visit, error) {
 	var v Visit
-	var day, steps string
+	var day, steps, details string
 	var checkIn sql.NullTime
 	if err := row.Scan(&v.ID, &v.ManagerID, &v.CustomerID, &day, &v.Method, &checkIn, &v.Lat, &v.Lng, &steps, &v.Notes,
-		&v.PlanMonth, &v.PlanItem, &v.OrgPath, &v.CreateTime); err != nil {
+		&v.PlanMonth, &v.PlanItem, &v.OrgPath, &v.CreateTime, &details); err != nil {
 		return v, err
+	}
+	if err := json.Unmarshal([]byte(details), &v.Details); err != nil {
+		return v, fmt.Errorf("visit %s details: %w", v.ID, err)
 	}
 	var err error
 	if v.Day, err = civil.Parse(day); err != nil {

@@ -1,0 +1,119 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rmsuite/rmsuite/pkg/civil"
+	"github.com/rmsuite/rmsuite/pkg/storage"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/plan"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/settings"
+)
+
+// Settings reads the visit settings; ok is false before anybody saved them.
+func (s *Store) Settings(ctx context.Context) (settings.Settings, time.Time, string, bool, error) {
+	var body, by string
+	var st settings.Settings
+	var at time.Time
+	var rev int64
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT body, revision, update_time, updated_by FROM visit_settings WHERE id = 1`).
+		Scan(&body, &rev, &at, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, at, "", false, nil
+	}
+	if err != nil {
+		return st, at, "", false, err
+	}
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		return st, at, "", false, fmt.Errorf("stored visit settings: %w", err)
+	}
+	st.Revision = rev
+	return st, at.UTC(), by, true, nil
+}
+
+// SaveSettings stores the settings with revision st.Revision, replacing revision
+// st.Revision-1 (0: the first save); ErrConflict when that is not the one stored.
+func (s *Store) SaveSettings(ctx context.Context, st settings.Settings, by string, now time.Time) error {
+	body, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO visit_settings (id, body, revision, update_time, updated_by)
+		VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET body = excluded.body, revision = excluded.revision,
+		update_time = excluded.update_time, updated_by = excluded.updated_by WHERE visit_settings.revision = $5`,
+		string(body), st.Revision, now, by, st.Revision-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// OpenPlansFrom reads manager's plans of month from and later that are not
+// closed (the plans a handover moves lines out of), oldest first.
+func (s *Store) OpenPlansFrom(ctx context.Context, manager string, from civil.Date) ([]plan.Plan, error) {
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+planColumns+` FROM plans WHERE manager_id = $1 AND month >= $2
+		AND results_state <> $3 ORDER BY month`, manager, plan.MonthString(from), int(plan.ResultsAccepted))
+	if err != nil {
+		return nil, err
+	}
+	return storage.Collect(rows, func(r storage.Row) (plan.Plan, error) { return scanPlan(r, true) })
+}
+
+// PlansBetween reads the plans of months from..to (inclusive) that scope and
+// manager allow, with their lines.
+func (s *Store) PlansBetween(ctx context.Context, scope Scope, manager string, from, to civil.Date) ([]plan.Plan, error) {
+	cond, args := visible(scope, manager)
+	n := len(args)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+planColumns+` FROM plans WHERE `+cond+
+		fmt.Sprintf(` AND month >= $%d AND month <= $%d ORDER BY manager_id, month`, n+1, n+2),
+		append(args, plan.MonthString(from), plan.MonthString(to))...)
+	if err != nil {
+		return nil, err
+	}
+	return storage.Collect(rows, func(r storage.Row) (plan.Plan, error) { return scanPlan(r, true) })
+}
+
+// VisitKey is one recorded visit, as the reports count them.
+type VisitKey struct {
+	ManagerID, CustomerID string
+	Day                   civil.Date
+}
+
+// VisitsBetween reads the visits of days from..to (inclusive) that scope and
+// manager allow: who visited whom when.
+func (s *Store) VisitsBetween(ctx context.Context, scope Scope, manager string, from, to civil.Date) ([]VisitKey, error) {
+	cond, args := visible(scope, manager)
+	n := len(args)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT manager_id, customer_id, day FROM visits WHERE `+cond+
+		fmt.Sprintf(` AND day >= $%d AND day <= $%d ORDER BY manager_id, day`, n+1, n+2),
+		append(args, from.String(), to.String())...)
+	if err != nil {
+		return nil, err
+	}
+	return storage.Collect(rows, scanVisitKey)
+}
+
+// VisitDays reads every recorded visit to the customers up to and including
+// day to, by anyone: the customers' visit history.
+func (s *Store) VisitDays(ctx context.Context, customers []string, to civil.Date) ([]VisitKey, error) {
+	return queryIn(ctx, s, `SELECT manager_id, customer_id, day FROM visits WHERE day <= $1 AND customer_id IN (`,
+		[]any{to.String()}, customers, scanVisitKey)
+}
+
+func scanVisitKey(r storage.Row) (VisitKey, error) {
+	var k VisitKey
+	var day string
+	if err := r.Scan(&k.ManagerID, &k.CustomerID, &day); err != nil {
+		return k, err
+	}
+	var err error
+	k.Day, err = civil.Parse(day)
+	return k, err
+}
