@@ -72,6 +72,7 @@ type NewUnit struct {
 	ParentID    string
 	Code        string
 	Address     string
+	Location    *orgunit.Location // nil when unknown
 }
 
 // Create adds a unit under an existing parent of the right type.
@@ -108,7 +109,7 @@ func (s *OrgUnits) Create(ctx context.Context, in NewUnit) (orgunit.Unit, error)
 		now := s.now()
 		u := orgunit.Unit{
 			ID: id, DisplayName: in.DisplayName, Type: in.Type, ParentID: in.ParentID,
-			Code: in.Code, Address: in.Address, Path: orgunit.PathUnder(parent, id),
+			Code: in.Code, Address: in.Address, Location: in.Location, Path: orgunit.PathUnder(parent, id),
 			Revision: 1, CreateTime: now, UpdateTime: now,
 		}
 		if err := s.repo.Insert(ctx, u); err != nil {
@@ -172,11 +173,13 @@ type Changes struct {
 	DisplayName *string
 	Code        *string
 	Address     *string
+	SetLocation bool
+	Location    *orgunit.Location // with SetLocation: nil clears it
 	Type        *orgunit.Type
 	Parent      *string // parent id
 }
 
-// Update renames a unit or changes its code or address. etag, when not empty, must
+// Update renames a unit or changes its code, address or location. etag, when not empty, must
 // be the unit's current etag.
 func (s *OrgUnits) Update(ctx context.Context, id, etag string, c Changes) (orgunit.Unit, error) {
 	var out orgunit.Unit
@@ -200,6 +203,9 @@ func (s *OrgUnits) Update(ctx context.Context, id, etag string, c Changes) (orgu
 		}
 		if c.Address != nil {
 			u.Address = *c.Address
+		}
+		if c.SetLocation {
+			u.Location = c.Location
 		}
 		prev := u.Revision
 		u.Revision++

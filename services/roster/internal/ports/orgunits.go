@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"google.golang.org/genproto/googleapis/type/latlng"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -81,7 +82,7 @@ func (s *Server) CreateOrgUnit(ctx context.Context, req *rosterv1.CreateOrgUnitR
 	})
 }
 
-// UpdateOrgUnit renames a unit or changes its code or address.
+// UpdateOrgUnit renames a unit or changes its code, address or location.
 func (s *Server) UpdateOrgUnit(ctx context.Context, req *rosterv1.UpdateOrgUnitRequest) (*rosterv1.OrgUnit, error) {
 	id, changes, err := toChanges(req)
 	if err != nil {
@@ -198,6 +199,9 @@ func toProtoUnit(u orgunit.Unit) *rosterv1.OrgUnit {
 	if u.ParentID != "" {
 		p.Parent = orgUnitPrefix + u.ParentID
 	}
+	if u.Location != nil {
+		p.Location = &latlng.LatLng{Latitude: u.Location.Lat, Longitude: u.Location.Lng}
+	}
 	return p
 }
 
@@ -213,6 +217,7 @@ func toNewUnit(req *rosterv1.CreateOrgUnitRequest) (app.NewUnit, error) {
 		DisplayName: checkDisplayName(&v, "org_unit.display_name", ou.GetDisplayName(), true),
 		Code:        checkCode(&v, "org_unit.code", ou.GetCode()),
 		Address:     checkAddress(&v, "org_unit.address", ou.GetAddress()),
+		Location:    checkUnitLocation(&v, "org_unit.location", ou.GetLocation()),
 	}
 	if in.ID != "" && !idPattern.MatchString(in.ID) {
 		v.Add("org_unit_id", "%q is not a valid id: use 1 to 63 lower-case letters, digits and hyphens, starting with a letter", in.ID)
@@ -234,7 +239,7 @@ func toNewUnit(req *rosterv1.CreateOrgUnitRequest) (app.NewUnit, error) {
 	return in, v.Err()
 }
 
-var updatable = map[string]bool{"display_name": true, "code": true, "address": true}
+var updatable = map[string]bool{"display_name": true, "code": true, "address": true, "location": true}
 
 // ignoredInMask are fields an update mask may name without effect (AIP-203: output-only
 // fields are ignored; name and etag identify and guard the update).
@@ -253,26 +258,37 @@ func toChanges(req *rosterv1.UpdateOrgUnitRequest) (string, app.Changes, error) 
 		for _, f := range []struct {
 			name string
 			set  bool
-		}{{"display_name", ou.GetDisplayName() != ""}, {"code", ou.GetCode() != ""}, {"address", ou.GetAddress() != ""}} {
+		}{
+			{"display_name", ou.GetDisplayName() != ""}, {"code", ou.GetCode() != ""}, {"address", ou.GetAddress() != ""},
+			{"location", ou.GetLocation() != nil},
+		} {
 			if f.set {
 				paths = append(paths, f.name)
 			}
 		}
 		if len(paths) == 0 {
-			v.Add("update_mask", "nothing to update: set display_name, code or address, or name them in update_mask")
+			v.Add("update_mask", "nothing to update: set display_name, code, address or location, or name them in update_mask")
 		}
 	}
 	var c app.Changes
+	locationPart := false
 	for _, p := range paths {
 		switch {
 		case p == "*":
 			c.DisplayName, c.Code, c.Address = ptr(ou.GetDisplayName()), ptr(ou.GetCode()), ptr(ou.GetAddress())
+			c.SetLocation = true
 		case p == "display_name":
 			c.DisplayName = ptr(ou.GetDisplayName())
 		case p == "code":
 			c.Code = ptr(ou.GetCode())
 		case p == "address":
 			c.Address = ptr(ou.GetAddress())
+		case p == "location": // without a location in the unit, clears it
+			c.SetLocation = true
+		case p == "location.latitude", p == "location.longitude":
+			// A point is one value: these paths, which the gateway derives from a JSON
+			// body holding a location, name the location as a whole.
+			c.SetLocation, locationPart = true, true
 		case p == "parent":
 			c.Parent = ptr(strings.TrimPrefix(ou.GetParent(), orgUnitPrefix))
 		case p == "type":
@@ -281,7 +297,7 @@ func toChanges(req *rosterv1.UpdateOrgUnitRequest) (string, app.Changes, error) 
 		case ignoredInMask[p]:
 			// Identifiers and output-only fields: a client may PATCH back a whole unit it read.
 		case !updatable[p]:
-			v.Add("update_mask", "%q cannot be updated; updatable fields are display_name, code and address", p)
+			v.Add("update_mask", "%q cannot be updated; updatable fields are display_name, code, address and location", p)
 		}
 	}
 	if c.DisplayName != nil {
@@ -293,6 +309,12 @@ func toChanges(req *rosterv1.UpdateOrgUnitRequest) (string, app.Changes, error) 
 	}
 	if c.Address != nil {
 		*c.Address = checkAddress(&v, "org_unit.address", *c.Address)
+	}
+	if locationPart && ou.GetLocation() == nil {
+		v.Add("org_unit.location", "is required when update_mask names location.latitude or location.longitude; to clear the location, name location and leave it unset")
+	}
+	if c.SetLocation {
+		c.Location = checkUnitLocation(&v, "org_unit.location", ou.GetLocation())
 	}
 	if err := idempotency.Check(req.GetRequestId()); err != nil {
 		return id, c, err
@@ -336,6 +358,17 @@ func checkCode(v *apierr.Violations, field, code string) string {
 		v.Add(field, "%q is not a valid code: use up to 32 letters, digits and hyphens", code)
 	}
 	return code
+}
+
+// checkUnitLocation converts a unit's location (nil: unknown), adding a violation
+// per coordinate out of range.
+func checkUnitLocation(v *apierr.Violations, field string, p *latlng.LatLng) *orgunit.Location {
+	if p == nil {
+		return nil
+	}
+	addErr(v, field+".latitude", orgunit.CheckLatitude(p.GetLatitude()))
+	addErr(v, field+".longitude", orgunit.CheckLongitude(p.GetLongitude()))
+	return &orgunit.Location{Lat: p.GetLatitude(), Lng: p.GetLongitude()}
 }
 
 func checkAddress(v *apierr.Violations, field, addr string) string {

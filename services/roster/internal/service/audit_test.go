@@ -4,8 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"google.golang.org/genproto/googleapis/type/latlng"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/auth/authtest"
@@ -58,7 +60,8 @@ func auditScenario(t *testing.T, dbURL string) {
 	}
 
 	create := &rosterv1.CreateOrgUnitRequest{OrgUnitId: "team-audit", RequestId: "audit-create-1",
-		OrgUnit: &rosterv1.OrgUnit{DisplayName: "审计团队", Type: rosterv1.OrgUnit_TYPE_TEAM, Parent: "orgUnits/sub-jingan"}}
+		OrgUnit: &rosterv1.OrgUnit{DisplayName: "审计团队", Type: rosterv1.OrgUnit_TYPE_TEAM, Parent: "orgUnits/sub-jingan",
+			Location: &latlng.LatLng{Latitude: 31.2252, Longitude: 121.4493}}}
 	u, err := roster.CreateOrgUnit(ctx, create)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +69,8 @@ func auditScenario(t *testing.T, dbURL string) {
 	if _, err := roster.CreateOrgUnit(ctx, create); err != nil { // a retry: replayed, not re-applied
 		t.Fatal(err)
 	}
-	u, err = roster.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{OrgUnit: &rosterv1.OrgUnit{Name: u.GetName(), DisplayName: "合规团队", Etag: u.GetEtag()}})
+	u, err = roster.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{OrgUnit: &rosterv1.OrgUnit{Name: u.GetName(), DisplayName: "合规团队",
+		Location: &latlng.LatLng{Latitude: 31.1977, Longitude: 121.4129}, Etag: u.GetEtag()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +110,13 @@ func auditScenario(t *testing.T, dbURL string) {
 	if got[1].GetBefore().GetFields()["displayName"].GetStringValue() != "审计团队" ||
 		got[1].GetAfter().GetFields()["displayName"].GetStringValue() != "合规团队" {
 		t.Errorf("update record: before %v, after %v", got[1].GetBefore(), got[1].GetAfter())
+	}
+	latitude := func(s *structpb.Struct) float64 {
+		return s.GetFields()["location"].GetStructValue().GetFields()["latitude"].GetNumberValue()
+	}
+	if latitude(got[0].GetAfter()) != 31.2252 || latitude(got[1].GetBefore()) != 31.2252 || latitude(got[1].GetAfter()) != 31.1977 {
+		t.Errorf("location in the records: create after %v, update before %v, after %v",
+			got[0].GetAfter().GetFields()["location"], got[1].GetBefore().GetFields()["location"], got[1].GetAfter().GetFields()["location"])
 	}
 	if got[2].GetAfter().GetFields()["parent"].GetStringValue() != "orgUnits/sub-hongqiao" {
 		t.Errorf("move record after = %v", got[2].GetAfter())

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"math"
 	"net"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"go.uber.org/zap"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/genproto/googleapis/type/latlng"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -158,6 +160,17 @@ func exercise(t *testing.T, c rosterv1.RosterServiceClient) {
 		if err != nil || ho.GetDisplayName() != "总行" || ho.GetChildCount() != 2 || ho.GetEtag() == "" {
 			t.Fatalf("head office = %v, %v", ho, err)
 		}
+		all, err := c.ListOrgUnits(ctx, &rosterv1.ListOrgUnitsRequest{PageSize: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range all.GetOrgUnits() {
+			// Every seeded unit is in Shanghai.
+			if loc := u.GetLocation(); loc == nil || loc.GetLatitude() < 30.6 || loc.GetLatitude() > 31.9 ||
+				loc.GetLongitude() < 120.8 || loc.GetLongitude() > 122.2 {
+				t.Errorf("seeded %s has location %v, want a point in Shanghai", u.GetName(), loc)
+			}
+		}
 	})
 
 	t.Run("invalid input is refused with field violations and changes nothing", func(t *testing.T) {
@@ -195,6 +208,128 @@ func exercise(t *testing.T, c rosterv1.RosterServiceClient) {
 		wantCode(err, codes.InvalidArgument)
 		if after := total(); after != before {
 			t.Fatalf("failed calls changed the store: %d units, want %d", after, before)
+		}
+	})
+
+	t.Run("location round-trips, changes only through its mask, and clears", func(t *testing.T) {
+		at := &latlng.LatLng{Latitude: 31.2058, Longitude: 121.5906}
+		u, err := c.CreateOrgUnit(ctx, &rosterv1.CreateOrgUnitRequest{OrgUnitId: "team-located", OrgUnit: &rosterv1.OrgUnit{
+			DisplayName: "定位团队", Type: rosterv1.OrgUnit_TYPE_TEAM, Parent: "orgUnits/sub-zhangjiang",
+			Address: "上海市浦东新区张江路 66 号", Location: at,
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := c.GetOrgUnit(ctx, &rosterv1.GetOrgUnitRequest{Name: u.GetName()}); err != nil ||
+			!proto.Equal(u.GetLocation(), at) || !proto.Equal(got.GetLocation(), at) {
+			t.Fatalf("created with %v: answered %v, read back %v (%v)", at, u.GetLocation(), got.GetLocation(), err)
+		}
+
+		// The mask names location: only it changes, whatever else the unit carries.
+		moved := &latlng.LatLng{Latitude: 31.2102, Longitude: 121.6003}
+		upd, err := c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{
+			OrgUnit:    &rosterv1.OrgUnit{Name: u.GetName(), DisplayName: "not this", Location: moved, Etag: u.GetEtag()},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(upd.GetLocation(), moved) || upd.GetDisplayName() != "定位团队" || upd.GetAddress() != u.GetAddress() || upd.GetEtag() == u.GetEtag() {
+			t.Fatalf("update with mask location = %v; want only the location changed", upd)
+		}
+		// Another field in the mask leaves the location alone.
+		upd, err = c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{
+			OrgUnit:    &rosterv1.OrgUnit{Name: u.GetName(), DisplayName: "张江定位团队", Location: at},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"display_name"}},
+		})
+		if err != nil || upd.GetDisplayName() != "张江定位团队" || !proto.Equal(upd.GetLocation(), moved) {
+			t.Fatalf("update with mask display_name = %v, %v; want the location kept at %v", upd, err, moved)
+		}
+		// Without a mask, a location that is set is changed.
+		upd, err = c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{OrgUnit: &rosterv1.OrgUnit{Name: u.GetName(), Location: at}})
+		if err != nil || !proto.Equal(upd.GetLocation(), at) || upd.GetDisplayName() != "张江定位团队" {
+			t.Fatalf("update without a mask = %v, %v; want the location back at %v", upd, err, at)
+		}
+
+		// A whole unit sent back as read, with the mask the gateway derives from its JSON
+		// body: the location's coordinates name the location as a whole.
+		whole := proto.Clone(upd).(*rosterv1.OrgUnit)
+		whole.Location = moved
+		upd, err = c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{OrgUnit: whole, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{
+			"address", "child_count", "code", "create_time", "display_name", "etag", "location.latitude", "location.longitude",
+			"name", "parent", "type", "update_time",
+		}}})
+		if err != nil || !proto.Equal(upd.GetLocation(), moved) || upd.GetDisplayName() != "张江定位团队" {
+			t.Fatalf("update of the whole unit as read = %v, %v; want the location at %v", upd, err, moved)
+		}
+		if _, err = c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{OrgUnit: &rosterv1.OrgUnit{Name: u.GetName(), Location: at},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location"}}}); err != nil {
+			t.Fatal(err)
+		}
+
+		// Coordinates out of range (or not numbers) are refused, field by field.
+		violations := func(err error) map[string]bool {
+			t.Helper()
+			fields := map[string]bool{}
+			for _, d := range wantCode(err, codes.InvalidArgument).Details() {
+				if br, ok := d.(*errdetails.BadRequest); ok {
+					for _, v := range br.GetFieldViolations() {
+						fields[v.GetField()] = true
+					}
+				}
+			}
+			return fields
+		}
+		before := total()
+		for _, bad := range []*latlng.LatLng{
+			{Latitude: 91, Longitude: 181},
+			{Latitude: -90.5, Longitude: -180.5},
+			{Latitude: math.NaN(), Longitude: math.NaN()},
+		} {
+			_, err := c.CreateOrgUnit(ctx, &rosterv1.CreateOrgUnitRequest{OrgUnit: &rosterv1.OrgUnit{
+				DisplayName: "x", Type: rosterv1.OrgUnit_TYPE_TEAM, Parent: "orgUnits/sub-zhangjiang", Location: bad}})
+			if f := violations(err); !f["org_unit.location.latitude"] || !f["org_unit.location.longitude"] {
+				t.Errorf("create at %v: violations %v, want org_unit.location.latitude and .longitude", bad, f)
+			}
+			_, err = c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{
+				OrgUnit:    &rosterv1.OrgUnit{Name: u.GetName(), Location: bad},
+				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location"}},
+			})
+			if f := violations(err); !f["org_unit.location.latitude"] || !f["org_unit.location.longitude"] {
+				t.Errorf("update to %v: violations %v, want org_unit.location.latitude and .longitude", bad, f)
+			}
+		}
+		_, err = c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{
+			OrgUnit:    &rosterv1.OrgUnit{Name: u.GetName(), Location: &latlng.LatLng{Latitude: 95, Longitude: 121.5}},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location"}},
+		})
+		if f := violations(err); !f["org_unit.location.latitude"] || f["org_unit.location.longitude"] {
+			t.Errorf("update to latitude 95: violations %v, want org_unit.location.latitude only", f)
+		}
+		_, err = c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{
+			OrgUnit:    &rosterv1.OrgUnit{Name: u.GetName()},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location.latitude"}},
+		})
+		if f := violations(err); !f["org_unit.location"] {
+			t.Errorf("mask location.latitude without a location: violations %v, want org_unit.location", f)
+		}
+		if got, err := c.GetOrgUnit(ctx, &rosterv1.GetOrgUnitRequest{Name: u.GetName()}); err != nil || !proto.Equal(got.GetLocation(), at) {
+			t.Fatalf("location after refused updates = %v (%v), want %v", got.GetLocation(), err, at)
+		}
+		if after := total(); after != before {
+			t.Fatalf("refused creates changed the store: %d units, want %d", after, before)
+		}
+
+		// The mask names location but the unit has none: the location is cleared.
+		cleared, err := c.UpdateOrgUnit(ctx, &rosterv1.UpdateOrgUnitRequest{
+			OrgUnit:    &rosterv1.OrgUnit{Name: u.GetName()},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location"}},
+		})
+		if err != nil || cleared.GetLocation() != nil || cleared.GetDisplayName() != "张江定位团队" {
+			t.Fatalf("clearing the location = %v, %v", cleared, err)
+		}
+		if got, err := c.GetOrgUnit(ctx, &rosterv1.GetOrgUnitRequest{Name: u.GetName()}); err != nil || got.GetLocation() != nil {
+			t.Fatalf("location read back after clearing = %v (%v), want none", got.GetLocation(), err)
 		}
 	})
 

@@ -30,8 +30,20 @@ func DefaultConfig() server.ServiceConfig {
 	}
 }
 
+// Options change how the service runs (tests).
+type Options struct {
+	// Now is the clock; storage.Now when nil.
+	Now func() time.Time
+}
+
 // Descriptor describes the visits service to server.Run.
-func Descriptor() server.Service {
+func Descriptor() server.Service { return DescriptorWith(Options{}) }
+
+// DescriptorWith is Descriptor with options.
+func DescriptorWith(o Options) server.Service {
+	if o.Now == nil {
+		o.Now = storage.Now
+	}
 	return server.Service{
 		Name:       Name,
 		Migrations: []storage.Migrations{sqlstore.Migrations()},
@@ -44,7 +56,7 @@ func Descriptor() server.Service {
 			}
 			client := roster.New(conn, s.ServiceToken)
 			store := sqlstore.New(db)
-			s.Register(&visitsv1.VisitService_ServiceDesc, ports.NewServer(db, app.New(store, client, storage.Now)))
+			s.Register(&visitsv1.VisitService_ServiceDesc, ports.NewServer(db, app.New(store, client, o.Now)))
 			go Follow(ctx, app.NewSync(db, store), client, log)
 			return nil
 		},

@@ -492,7 +492,7 @@ type UpdateOrgUnitRequest struct {
 	// The unit with its `name` and the new values. Set `etag` to guard against
 	// concurrent changes.
 	OrgUnit *OrgUnit `protobuf:"bytes,1,opt,name=org_unit,json=orgUnit,proto3" json:"org_unit,omitempty"`
-	// Which fields to change: `display_name`, `code`, `address`, or `*` for all three.
+	// Which fields to change: `display_name`, `code`, `address`, `location`, or `*` for all four.
 	// Empty means every one of them that is set in `org_unit`.
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	// Makes a retry safe; see CreateOrgUnitRequest.request_id.

@@ -38,13 +38,17 @@ type OrgUnits struct {
 func NewOrgUnits(db *storage.DB) *OrgUnits { return &OrgUnits{db: db} }
 
 const unitColumns = `u.id, u.display_name, u.type, COALESCE(u.parent_id, ''), COALESCE(u.code, ''), u.address,
-	u.path, u.revision, u.create_time, u.update_time,
+	u.latitude, u.longitude, u.path, u.revision, u.create_time, u.update_time,
 	(SELECT count(*) FROM org_units c WHERE c.parent_id = u.id)`
 
 func scanUnit(row storage.Row) (orgunit.Unit, error) {
 	var u orgunit.Unit
+	var lat, lng sql.NullFloat64
 	err := row.Scan(&u.ID, &u.DisplayName, &u.Type, &u.ParentID, &u.Code, &u.Address,
-		&u.Path, &u.Revision, &u.CreateTime, &u.UpdateTime, &u.ChildCount)
+		&lat, &lng, &u.Path, &u.Revision, &u.CreateTime, &u.UpdateTime, &u.ChildCount)
+	if lat.Valid && lng.Valid {
+		u.Location = &orgunit.Location{Lat: lat.Float64, Lng: lng.Float64}
+	}
 	u.CreateTime, u.UpdateTime = u.CreateTime.UTC(), u.UpdateTime.UTC()
 	return u, err
 }
@@ -160,23 +164,25 @@ func (r *OrgUnits) Insert(ctx context.Context, u orgunit.Unit) error {
 	if err := r.checkUnique(ctx, u, true); err != nil {
 		return err
 	}
+	lat, lng := unitLocation(u)
 	_, err := r.db.Q(ctx).ExecContext(ctx, `INSERT INTO org_units
-		(id, display_name, type, parent_id, code, address, path, revision, create_time, update_time)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		u.ID, u.DisplayName, int(u.Type), nullable(u.ParentID), nullable(u.Code), u.Address, u.Path,
+		(id, display_name, type, parent_id, code, address, latitude, longitude, path, revision, create_time, update_time)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		u.ID, u.DisplayName, int(u.Type), nullable(u.ParentID), nullable(u.Code), u.Address, lat, lng, u.Path,
 		u.Revision, u.CreateTime, u.UpdateTime)
 	return raced(err)
 }
 
-// Update writes a unit's name, code and address.
+// Update writes a unit's name, code, address and location.
 func (r *OrgUnits) Update(ctx context.Context, u orgunit.Unit, prevRevision int64) error {
 	if err := r.checkUnique(ctx, u, false); err != nil {
 		return err
 	}
+	lat, lng := unitLocation(u)
 	res, err := r.db.Q(ctx).ExecContext(ctx, `UPDATE org_units
-		SET display_name = $1, code = $2, address = $3, revision = $4, update_time = $5
-		WHERE id = $6 AND revision = $7`,
-		u.DisplayName, nullable(u.Code), u.Address, u.Revision, u.UpdateTime, u.ID, prevRevision)
+		SET display_name = $1, code = $2, address = $3, latitude = $4, longitude = $5, revision = $6, update_time = $7
+		WHERE id = $8 AND revision = $9`,
+		u.DisplayName, nullable(u.Code), u.Address, lat, lng, u.Revision, u.UpdateTime, u.ID, prevRevision)
 	if err != nil {
 		return raced(err)
 	}
@@ -256,6 +262,14 @@ func expectOne(res sql.Result, id string) error {
 		return fmt.Errorf("%w (orgUnits/%s)", apierr.ErrEtagMismatch, id)
 	}
 	return nil
+}
+
+// unitLocation is u's location as column values: both NULL when unknown.
+func unitLocation(u orgunit.Unit) (lat, lng any) {
+	if u.Location == nil {
+		return nil, nil
+	}
+	return u.Location.Lat, u.Location.Lng
 }
 
 func nullable(s string) any {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/apierr"
@@ -109,6 +112,85 @@ func TestOrgUnitRepository(t *testing.T) {
 			code := "1001"
 			if _, err := units.Update(ctx, "br-west", "", app.Changes{Code: &code}); !errors.Is(err, orgunit.ErrAlreadyExists) {
 				t.Fatalf("duplicate code on update: err = %v", err)
+			}
+		})
+
+		t.Run("location round-trips, changes only through its mask, and clears", func(t *testing.T) {
+			at := orgunit.Location{Lat: 31.2397, Lng: 121.4998}
+			if _, err := units.Create(ctx, app.NewUnit{ID: "sb-located", DisplayName: "located", Type: orgunit.SubBranch,
+				ParentID: "br-east", Address: "上海市浦东新区陆家嘴环路 8 号", Location: &at}); err != nil {
+				t.Fatal(err)
+			}
+			read := func() orgunit.Unit {
+				t.Helper()
+				got, err := repo.Get(ctx, "sb-located")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return got
+			}
+			if got := read(); got.Location == nil || *got.Location != at {
+				t.Fatalf("location read back = %+v, want %+v", got.Location, at)
+			}
+			listed, _, _, err := repo.List(ctx, aip.Request{Filter: `parent = "orgUnits/br-east"`, PageSize: 100}, orgunit.Access{ReadAll: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range listed {
+				if u.ID == "sb-located" && (u.Location == nil || *u.Location != at) {
+					t.Fatalf("listed location = %+v, want %+v", u.Location, at)
+				}
+				if u.ID == "sb-east-1" && u.Location != nil {
+					t.Fatalf("unit created without a location lists one: %+v", u.Location)
+				}
+			}
+
+			name := "located, renamed"
+			if _, err := units.Update(ctx, "sb-located", "", app.Changes{DisplayName: &name}); err != nil {
+				t.Fatal(err)
+			}
+			if got := read(); got.Location == nil || *got.Location != at {
+				t.Fatalf("location after a rename = %+v, want it kept (%+v)", got.Location, at)
+			}
+
+			// Exact extremes survive both backends' doubles.
+			moved := orgunit.Location{Lat: -90, Lng: 180}
+			before := read()
+			updated, err := units.Update(ctx, "sb-located", before.Etag(), app.Changes{SetLocation: true, Location: &moved})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := read()
+			if got.Location == nil || *got.Location != moved || got.Etag() != updated.Etag() || got.Etag() == before.Etag() {
+				t.Fatalf("after moving the location: %+v (etag %s), want %+v with a new etag", got.Location, got.Etag(), moved)
+			}
+			if got.DisplayName != name || got.Address != before.Address || got.Code != before.Code {
+				t.Fatalf("location update changed other fields: %+v, before %+v", got, before)
+			}
+
+			if _, err := units.Update(ctx, "sb-located", "", app.Changes{SetLocation: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got := read(); got.Location != nil {
+				t.Fatalf("location after clearing = %+v, want none", got.Location)
+			}
+		})
+
+		t.Run("the database refuses half a location", func(t *testing.T) {
+			for _, set := range []string{
+				`latitude = 31.2, longitude = NULL`,
+				`latitude = NULL, longitude = 121.5`,
+			} {
+				err := db.InTx(ctx, func(ctx context.Context) error {
+					_, err := db.Q(ctx).ExecContext(ctx, `UPDATE org_units SET `+set+` WHERE id = $1`, "ho")
+					return err
+				})
+				if err == nil || !strings.Contains(err.Error(), "org_units_location_both_or_neither") {
+					t.Errorf("SET %s: err = %v, want the both-or-neither check to refuse it", set, err)
+				}
+			}
+			if got, _ := repo.Get(ctx, "ho"); got.Location != nil {
+				t.Fatalf("head office location = %+v after refused writes, want none", got.Location)
 			}
 		})
 
@@ -246,4 +328,69 @@ func TestOrgUnitRepository(t *testing.T) {
 			}
 		})
 	})
+}
+
+// Migration 0004 adds the location to a database that already holds units: they
+// keep their data, have no location, and the both-or-neither rule holds from then on.
+func TestOrgUnitLocationMigration(t *testing.T) {
+	all := sqlstore.Migrations()
+	upTo3 := fstest.MapFS{}
+	files, err := fs.ReadDir(all.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Name() >= "0004" {
+			continue
+		}
+		body, err := fs.ReadFile(all.FS, f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		upTo3[f.Name()] = &fstest.MapFile{Data: body}
+	}
+	for _, backend := range []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return storagetest.SQLiteURL(t) }},
+		{"postgres", func(t *testing.T) string { return storagetest.PostgresURL(t) }},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := storagetest.Open(t, backend.url(t), []storage.Migrations{{Name: all.Name, FS: upTo3}})
+			exec := func(query string, args ...any) error {
+				return db.InTx(ctx, func(ctx context.Context) error {
+					_, err := db.Q(ctx).ExecContext(ctx, query, args...)
+					return err
+				})
+			}
+			if err := exec(`INSERT INTO org_units
+				(id, display_name, type, address, path, revision, create_time, update_time)
+				VALUES ('ho', '总行', 1, '上海市黄浦区中山东一路 1 号', '/ho/', 3, $1, $1)`, storage.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx, all); err != nil {
+				t.Fatalf("migrate to the latest version: %v", err)
+			}
+			repo := sqlstore.NewOrgUnits(db)
+			got, err := repo.Get(ctx, "ho")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Location != nil || got.DisplayName != "总行" || got.Revision != 3 {
+				t.Fatalf("existing unit after the migration = %+v, want its data and no location", got)
+			}
+			if err := exec(`UPDATE org_units SET latitude = 31.2 WHERE id = 'ho'`); err == nil ||
+				!strings.Contains(err.Error(), "org_units_location_both_or_neither") {
+				t.Fatalf("half a location after the migration: err = %v, want the both-or-neither check to refuse it", err)
+			}
+			if err := exec(`UPDATE org_units SET latitude = 31.2335, longitude = 121.4903 WHERE id = 'ho'`); err != nil {
+				t.Fatalf("a whole location: %v", err)
+			}
+			if got, err := repo.Get(ctx, "ho"); err != nil || got.Location == nil || *got.Location != (orgunit.Location{Lat: 31.2335, Lng: 121.4903}) {
+				t.Fatalf("location written straight to the table reads back as %+v, %v", got.Location, err)
+			}
+		})
+	}
 }

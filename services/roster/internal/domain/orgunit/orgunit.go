@@ -68,6 +68,7 @@ type Unit struct {
 	ParentID    string // "" for the head office
 	Code        string // the bank's own code; "" when not set
 	Address     string
+	Location    *Location // where the address is; nil when unknown
 	// Path lists the ids from the root down to and including this unit, as
 	// "/id1/id2/…/idN/", so that a subtree is every unit whose path starts with it.
 	Path       string
@@ -75,6 +76,27 @@ type Unit struct {
 	Revision   int64
 	CreateTime time.Time
 	UpdateTime time.Time
+}
+
+// Location is a point on the map (WGS 84 degrees).
+type Location struct {
+	Lat, Lng float64
+}
+
+// CheckLatitude checks a latitude in degrees; it answers nil when it is fine.
+func CheckLatitude(lat float64) error {
+	if !(lat >= -90 && lat <= 90) { // also refuses NaN
+		return fmt.Errorf("%v is not a latitude: want degrees from -90 to 90, e.g. 31.2304", lat)
+	}
+	return nil
+}
+
+// CheckLongitude checks a longitude in degrees; it answers nil when it is fine.
+func CheckLongitude(lng float64) error {
+	if !(lng >= -180 && lng <= 180) { // also refuses NaN
+		return fmt.Errorf("%v is not a longitude: want degrees from -180 to 180, e.g. 121.4737", lng)
+	}
+	return nil
 }
 
 // Etag is an opaque tag of the unit's revision.

@@ -2,6 +2,7 @@ package orgunit
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -79,5 +80,38 @@ func TestCheckDelete(t *testing.T) {
 	}
 	if err := CheckDelete(Unit{ID: "x"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCheckLocation(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		lat, lng     float64
+		latOK, lngOK bool
+	}{
+		{31.2335, 121.4903, true, true},
+		{-90, -180, true, true},
+		{90, 180, true, true},
+		{0, 0, true, true},
+		{90.0001, 0, false, true},
+		{-91, 0, false, true},
+		{0, 180.5, true, false},
+		{0, -181, true, false},
+		{nan, nan, false, false},
+		{math.Inf(1), math.Inf(-1), false, false},
+	}
+	for _, c := range cases {
+		if err := CheckLatitude(c.lat); (err == nil) != c.latOK {
+			t.Errorf("latitude %v: err = %v, want ok=%v", c.lat, err, c.latOK)
+		}
+		if err := CheckLongitude(c.lng); (err == nil) != c.lngOK {
+			t.Errorf("longitude %v: err = %v, want ok=%v", c.lng, err, c.lngOK)
+		}
+	}
+	if err := CheckLatitude(100); err == nil || !strings.Contains(err.Error(), "-90 to 90") {
+		t.Errorf("latitude message = %v, want it to give the range", err)
+	}
+	if err := CheckLongitude(200); err == nil || !strings.Contains(err.Error(), "-180 to 180") {
+		t.Errorf("longitude message = %v, want it to give the range", err)
 	}
 }

@@ -150,10 +150,10 @@ var (
 
 // allowedFrom lists, per step, the states it may start from.
 var allowedFrom = map[string][]State{
-	"edit":    {Draft, Rejected},
-	"submit":  {Draft, Rejected},
-	"approve": {Submitted},
-	"reject":  {Submitted},
+	"edit":     {Draft, Rejected},
+	"submit":   {Draft, Rejected},
+	"approve":  {Submitted},
+	"reject":   {Submitted},
 	"record":   {Approved},
 	"schedule": {Approved},
 	"results":  {Approved},
