@@ -409,7 +409,8 @@ func (a *App) Analyse(ctx context.Context, manager string, month civil.Date, n i
 			out.NotVisited = append(out.NotVisited, s)
 		}
 	}
-	out.OpenRequests, out.OverdueRequests, err = a.store.OpenRequests(ctx, manager, a.now())
+	open, overdue, err := a.store.OpenRequests(ctx, manager, a.now())
+	out.OpenRequests, out.OverdueRequests = open+overdue, overdue // waiting for an answer, of which overdue
 	return out, err
 }
 

@@ -78,6 +78,7 @@ var ErrorTable = apierr.Table{
 	{Err: app.ErrPermission, Code: codes.PermissionDenied},
 	{Err: app.ErrConflict, Code: codes.Aborted},
 	{Err: plan.ErrInvalid, Code: codes.InvalidArgument},
+	{Err: settings.ErrInvalid, Code: codes.InvalidArgument},
 	{Err: plan.ErrState, Code: codes.FailedPrecondition},
 	{Err: plan.ErrSelfReview, Code: codes.PermissionDenied},
 	{Err: roster.ErrUnavailable, Code: codes.Unavailable},
@@ -641,9 +642,17 @@ func toProtoVisit(v sqlstore.Visit) *visitsv1.Visit {
 	}
 	for _, l := range d.Stock {
 		out.Stock = append(out.Stock, &visitsv1.Visit_StockLine{Product: l.Product, HighMargin: l.HighMargin, OnHand: l.OnHand.String(),
-			AverageSalesPerCycle: l.AverageSales.String(), SafetyStock: l.SafetyStock.String(), BelowSafetyStock: l.BelowSafety})
+			AverageSalesPerCycle: l.AverageSales.String(), SafetyStock: plain(l.SafetyStock.String()), BelowSafetyStock: l.BelowSafety})
 	}
 	return out
+}
+
+// plain drops a decimal's trailing zeros ("12.0" → "12", "4.3290" → "4.329").
+func plain(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
 
 // managerRef is `managers/{id}`, or empty for no manager.
