@@ -75,7 +75,8 @@ test:
 	@if [ "$${CI:-}" = "true" ]; then deploy/local/postgres.sh --must; else deploy/local/postgres.sh; fi
 	go test -count=1 -timeout 15m $(PACKAGES)
 	@echo "benchmarks, once each, so that they keep working (make bench measures):"
-	go test -count=1 -run '^$$' -bench . -benchtime 1x ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/
+	go test -count=1 -run '^$$' -bench . -benchtime 1x ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ \
+		./services/visits/internal/service/
 
 ## lint: vet, formatting, contracts (lint, format, breaking) and generated-code drift
 .PHONY: lint
@@ -96,13 +97,15 @@ lint: tools
 publish-contracts: tools
 	buf build --exclude-source-info --path proto/rmsuite -o proto/published.json
 
-## bench: gateway → roster → SQLite against a trivial call through the same gateway, recorded in gateway/e2e/BENCHMARKS.{md,json}
+## bench: gateway → roster → SQLite against a trivial call through the same gateway, recorded in gateway/e2e/BENCHMARKS.{md,json};
+##        visits plan generation for 1,000 managers × 165 customers (figures in services/visits/BENCHMARKS.md)
 .PHONY: bench
 bench:
 	@mkdir -p .tmp
 	go test -run '^$$' -bench . -benchtime 3s -count 5 ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ | tee .tmp/bench.txt
 	go run ./gateway/e2e/benchreport -in .tmp/bench.txt -command "make bench" \
 		-md gateway/e2e/BENCHMARKS.md -json gateway/e2e/BENCHMARKS.json
+	go test -run '^$$' -bench GeneratePlans -benchtime 3x -count 1 -v ./services/visits/internal/service/ | tee .tmp/bench-visits.txt
 
 ## clean: remove build output and local run data
 .PHONY: clean

@@ -45,7 +45,7 @@ func date(s string) civil.Date { return civil.MustParse(s) }
 
 // env is one running visits service with its fake roster, clock and callers.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dbURL  string
 	roster *fakeRoster
 	clock  *clock

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -37,7 +38,7 @@ type fakeRoster struct {
 
 func ll(lat, lng float64) *latlng.LatLng { return &latlng.LatLng{Latitude: lat, Longitude: lng} }
 
-func newFakeRoster(t *testing.T) *fakeRoster {
+func newFakeRoster(t testing.TB, extraManagers ...string) *fakeRoster {
 	f := &fakeRoster{wake: make(chan struct{})}
 	f.units = []*rosterv1.OrgUnit{
 		{Name: "orgUnits/head-office", DisplayName: "总行", Type: rosterv1.OrgUnit_TYPE_HEAD_OFFICE, Address: "上海市黄浦区中山东一路 1 号",
@@ -50,6 +51,10 @@ func newFakeRoster(t *testing.T) *fakeRoster {
 	for _, m := range []struct{ id, unit string }{{"M1", "team-a"}, {"M2", "team-a"}, {"M3", "team-b"}} {
 		f.managers = append(f.managers, &rosterv1.Manager{Name: "managers/" + m.id, DisplayName: "经理" + m.id,
 			OrgUnit: "orgUnits/" + m.unit, Status: rosterv1.Manager_STATUS_CONFIRMED})
+	}
+	for _, id := range extraManagers {
+		f.managers = append(f.managers, &rosterv1.Manager{Name: "managers/" + id, DisplayName: "经理" + id,
+			OrgUnit: "orgUnits/team-a", Status: rosterv1.Manager_STATUS_CONFIRMED})
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -69,6 +74,7 @@ func (f *fakeRoster) ListOrgUnits(context.Context, *rosterv1.ListOrgUnitsRequest
 	return &rosterv1.ListOrgUnitsResponse{OrgUnits: f.units}, nil
 }
 
+// ListManagers pages through the managers of a unit (1,000 a page at most, as the roster).
 func (f *fakeRoster) ListManagers(_ context.Context, req *rosterv1.ListManagersRequest) (*rosterv1.ListManagersResponse, error) {
 	unit := ""
 	if _, after, ok := strings.Cut(req.GetFilter(), `"orgUnits/`); ok {
@@ -80,7 +86,16 @@ func (f *fakeRoster) ListManagers(_ context.Context, req *rosterv1.ListManagersR
 			out = append(out, m)
 		}
 	}
-	return &rosterv1.ListManagersResponse{Managers: out}, nil
+	start := 0
+	if req.GetPageToken() != "" {
+		start, _ = strconv.Atoi(req.GetPageToken())
+	}
+	size := int(min(max(req.GetPageSize(), 1), 1000))
+	resp := &rosterv1.ListManagersResponse{Managers: out[start:min(start+size, len(out))]}
+	if start+size < len(out) {
+		resp.NextPageToken = strconv.Itoa(start + size)
+	}
+	return resp, nil
 }
 
 func (f *fakeRoster) GetManager(_ context.Context, req *rosterv1.GetManagerRequest) (*rosterv1.Manager, error) {
