@@ -44,6 +44,7 @@ type suite struct {
 	jwks       string
 	others     []*exec.Cmd // assessment, compensation, visits
 	adminToken string
+	visitsArgs []string // to restart visits (drills)
 }
 
 // tokenFor mints a token the processes accept.
@@ -99,12 +100,26 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer stop(sys.roster)
-	for _, name := range []string{"assessment", "compensation", "visits"} {
-		cmd := sys.spawn(name, "--grpc-addr", freeAddr(), "--db-url", "sqlite:"+filepath.Join(sys.data, name+".db"),
-			"--etcd-endpoints", sys.etcd.Endpoint, "--jwks-file", sys.jwks, "--log-format", "json", "--log-level", "warn")
-		sys.others = append(sys.others, cmd)
-		defer stop(cmd)
+	// Visits follows the roster's feed with its own service token.
+	visitsToken := filepath.Join(tmp, "visits.token")
+	if err := os.WriteFile(visitsToken, []byte(sys.tokenFor("svc:visits", "", auth.System)), 0o600); err != nil {
+		return 1, err
 	}
+	for _, name := range []string{"assessment", "compensation", "visits"} {
+		args := []string{"--grpc-addr", freeAddr(), "--db-url", "sqlite:" + filepath.Join(sys.data, name+".db"),
+			"--etcd-endpoints", sys.etcd.Endpoint, "--registration-ttl", registrationTTL.String(), "--jwks-file", sys.jwks,
+			"--log-format", "json", "--log-level", "warn"}
+		if name == "visits" {
+			args = append(args, "--service-token-file", visitsToken)
+			sys.visitsArgs = args
+		}
+		sys.others = append(sys.others, sys.spawn(name, args...))
+	}
+	defer func() {
+		for _, cmd := range sys.others {
+			stop(cmd)
+		}
+	}()
 	if err := sys.waitAllRegistered(30 * time.Second); err != nil {
 		return 1, err
 	}

@@ -115,9 +115,16 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 		runtime.WithMetadata(func(ctx context.Context, r *http.Request) metadata.MD {
 			return metadata.Pairs("x-request-id", r.Header.Get("X-Request-Id"))
 		}),
-		// The request id is already in X-Request-Id; other backend headers stay inside.
-		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, newJSONMarshaler()),
+		// The request id is already in X-Request-Id; a download's file name
+		// (content-disposition, set by export RPCs) goes to the browser; other
+		// backend headers stay inside.
+		runtime.WithOutgoingHeaderMatcher(func(key string) (string, bool) {
+			if strings.EqualFold(key, "content-disposition") {
+				return "Content-Disposition", true
+			}
+			return "", false
+		}),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: newJSONMarshaler()}),
 	)
 	if conn, ok := g.conns["roster"]; ok {
 		for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
