@@ -53,3 +53,33 @@ func TestCustomerCapacityOverREST(t *testing.T) {
 		t.Fatalf("the refused customer: HTTP %d", code)
 	}
 }
+
+// A customer read over REST and sent back whole (with its location, as a form
+// would) updates: the gateway names the location's latitude and longitude in the
+// update mask, and they stand for the location as a whole.
+func TestPatchBackWholeCustomer(t *testing.T) {
+	if code := call(t, "POST", "/v1/customers?customerId=PATCH01", map[string]any{
+		"displayName": "老西门便利店", "kind": "KIND_RETAIL_OUTLET", "areaType": "AREA_TYPE_URBAN", "primaryManager": "managers/E3002",
+		"location": map[string]float64{"latitude": 31.22, "longitude": 121.48},
+	}, nil); code != http.StatusOK {
+		t.Fatalf("create: HTTP %d", code)
+	}
+	var c map[string]any
+	if code := call(t, "GET", "/v1/customers/PATCH01", nil, &c); code != http.StatusOK {
+		t.Fatalf("get: HTTP %d", code)
+	}
+	c["displayName"] = "老西门便利店（新址）"
+	c["location"] = map[string]float64{"latitude": 31.2215, "longitude": 121.4812}
+	var updated struct {
+		DisplayName string             `json:"displayName"`
+		Location    map[string]float64 `json:"location"`
+	}
+	if code := call(t, "PATCH", "/v1/customers/PATCH01", c, &updated); code != http.StatusOK {
+		var e errorAnswer
+		call(t, "PATCH", "/v1/customers/PATCH01", c, &e)
+		t.Fatalf("PATCH of the whole customer as read: HTTP %d %+v", code, e.Error)
+	}
+	if updated.DisplayName != "老西门便利店（新址）" || updated.Location["latitude"] != 31.2215 || updated.Location["longitude"] != 121.4812 {
+		t.Fatalf("updated = %+v", updated)
+	}
+}

@@ -607,7 +607,7 @@ func toCustomerChanges(req *rosterv1.UpdateCustomerRequest) (string, app.Custome
 		}
 	}
 	var ch app.CustomerChanges
-	all := false
+	all, locationPart := false, false
 	for _, p := range paths {
 		switch p {
 		case "*":
@@ -620,6 +620,10 @@ func toCustomerChanges(req *rosterv1.UpdateCustomerRequest) (string, app.Custome
 			ch.Address = ptr(strings.TrimSpace(pc.GetAddress()))
 		case "location":
 			ch.SetLocation = true
+		case "location.latitude", "location.longitude":
+			// The gateway names a JSON body's nested fields; with a body holding a
+			// location, they name the location as a whole.
+			ch.SetLocation, locationPart = true, true
 		case "area_type":
 			a := checkAreaType(&v, "customer.area_type", pc.GetAreaType())
 			ch.AreaType = &a
@@ -634,7 +638,7 @@ func toCustomerChanges(req *rosterv1.UpdateCustomerRequest) (string, app.Custome
 		case "backup_manager":
 			ch.BackupManager = ptr(strings.TrimPrefix(pc.GetBackupManager(), managerPrefix))
 		default:
-			if !customerMaskIgnored[p] {
+			if top, _, _ := strings.Cut(p, "."); !customerMaskIgnored[p] && !customerMaskIgnored[top] {
 				v.Add("update_mask", "%q cannot be updated; updatable fields are display_name, classification, address, location, area_type and visit_method (managers change through :assign)", p)
 			}
 		}
@@ -647,6 +651,9 @@ func toCustomerChanges(req *rosterv1.UpdateCustomerRequest) (string, app.Custome
 		a := checkAreaType(&v, "customer.area_type", pc.GetAreaType())
 		m := checkVisitMethod(&v, "customer.visit_method", pc.GetVisitMethod())
 		ch.AreaType, ch.VisitMethod = &a, &m
+	}
+	if locationPart && pc.GetLocation() == nil {
+		v.Add("customer.location", "is required when update_mask names location.latitude or location.longitude; to clear the location, name location and leave it unset")
 	}
 	if ch.SetLocation {
 		ch.Location = checkLocation(&v, "customer.location", pc.GetLocation())
