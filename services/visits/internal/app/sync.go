@@ -23,10 +23,15 @@ const FeedPortfolio = "roster.portfolio"
 type Sync struct {
 	db    *storage.DB
 	store *sqlstore.Store
+	// path is the org path of a manager's unit (the receiver of a handover), read
+	// from the roster with the service's own token.
+	path func(ctx context.Context, manager string) (string, error)
 }
 
-// NewSync returns the feed applier.
-func NewSync(db *storage.DB, store *sqlstore.Store) *Sync { return &Sync{db: db, store: store} }
+// NewSync returns the feed applier; path finds a manager's org path.
+func NewSync(db *storage.DB, store *sqlstore.Store, path func(ctx context.Context, manager string) (string, error)) *Sync {
+	return &Sync{db: db, store: store, path: path}
+}
 
 // Cursor is the last change applied.
 func (s *Sync) Cursor(ctx context.Context) (int64, error) { return s.store.Cursor(ctx, FeedPortfolio) }
@@ -54,6 +59,15 @@ func (s *Sync) Apply(ctx context.Context, ch *rosterv1.PortfolioChange) error {
 				return err
 			}
 			if err := s.store.MoveOpenRequests(ctx, id, from, to, at); err != nil {
+				return err
+			}
+			// Open work follows the receiver into their unit: their supervisors see
+			// it, and an overdue request escalates to them.
+			path, err := s.path(ctx, to)
+			if err != nil {
+				return err
+			}
+			if err := s.store.RepathOpenWork(ctx, id, to, path); err != nil {
 				return err
 			}
 			if err := s.handOverLines(ctx, id, from, to, at); err != nil {

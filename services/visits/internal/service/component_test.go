@@ -444,8 +444,15 @@ func TestHandoverWhileDownIsCaughtUp(t *testing.T) {
 			t.Fatalf("request: %v %v", req, err)
 		}
 
+		req8, err := sys.CreateCustomerRequest(ctx, &visitsv1.CreateCustomerRequestRequest{Request: &visitsv1.CustomerRequest{
+			Customer: "customers/C8", Channel: "app", Text: "投诉缺货"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+
 		e.stop()
 		e.roster.handOver("C7", "M2", "M1")
+		e.roster.handOver("C8", "M2", "M3") // into team B
 		e.start()
 
 		e.waitFor(func() bool {
@@ -495,6 +502,12 @@ func TestHandoverWhileDownIsCaughtUp(t *testing.T) {
 		list, err := s1.ListCustomerRequests(ctx, &visitsv1.ListCustomerRequestsRequest{Parent: "managers/-", Filter: "state = OVERDUE"})
 		if err != nil || len(list.GetRequests()) != 1 || list.GetRequests()[0].GetState() != visitsv1.CustomerRequest_STATE_OVERDUE {
 			t.Fatalf("overdue requests: %v %v", list, err)
+		}
+		// C8 went to team B: its request escalates to team B's supervisor, no longer to team A's.
+		s2 := e.client("S2", "team-b", auth.Supervisor)
+		if list, err := s2.ListCustomerRequests(ctx, &visitsv1.ListCustomerRequestsRequest{Parent: "managers/-", Filter: "state = OVERDUE"}); err != nil ||
+			len(list.GetRequests()) != 1 || list.GetRequests()[0].GetName() != req8.GetName() || list.GetRequests()[0].GetManager() != "managers/M3" {
+			t.Fatalf("team B's overdue requests: %v %v", list, err)
 		}
 		a, err := m1.GetAnalysis(ctx, &visitsv1.GetAnalysisRequest{Name: "managers/M1/analyses/2026-12"})
 		if err != nil || a.GetCustomers() != 7 || a.GetOpenRequests() != 1 || a.GetOverdueRequests() != 1 || len(a.GetDue()) != 7 {

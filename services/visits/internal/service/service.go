@@ -57,7 +57,7 @@ func DescriptorWith(o Options) server.Service {
 			client := roster.New(conn, s.ServiceToken)
 			store := sqlstore.New(db)
 			s.Register(&visitsv1.VisitService_ServiceDesc, ports.NewServer(db, app.New(store, client, o.Now)))
-			go Follow(ctx, app.NewSync(db, store), client, log)
+			go Follow(ctx, app.NewSync(db, store, client.ManagerPath), client, log)
 			return nil
 		},
 	}

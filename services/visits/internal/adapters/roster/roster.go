@@ -79,7 +79,38 @@ type OrgUnit struct {
 
 // OrgUnits reads every org unit the caller may see, by id, with their paths.
 func (c *Client) OrgUnits(ctx context.Context) (map[string]OrgUnit, error) {
-	ctx = forward(ctx)
+	return c.orgUnits(forward(ctx))
+}
+
+// asService is ctx carrying the service's own token (background work).
+func (c *Client) asService(ctx context.Context) (context.Context, error) {
+	token, err := c.Token()
+	if err != nil {
+		return ctx, err
+	}
+	return metadata.NewOutgoingContext(ctx, metadata.Pairs("authorization", "Bearer "+token)), nil
+}
+
+// ManagerPath is the org path of a manager's unit, read with the service's own
+// token (for background work such as applying a handover).
+func (c *Client) ManagerPath(ctx context.Context, id string) (string, error) {
+	ctx, err := c.asService(ctx)
+	if err != nil {
+		return "", err
+	}
+	m, err := c.managers.GetManager(ctx, &rosterv1.GetManagerRequest{Name: "managers/" + id})
+	if err != nil {
+		return "", wrap(err, "get manager")
+	}
+	units, err := c.orgUnits(ctx)
+	if err != nil {
+		return "", err
+	}
+	return units[strings.TrimPrefix(m.GetOrgUnit(), "orgUnits/")].Path, nil
+}
+
+// orgUnits reads the org units with ctx's outgoing credentials.
+func (c *Client) orgUnits(ctx context.Context) (map[string]OrgUnit, error) {
 	units := map[string]OrgUnit{}
 	token := ""
 	for {
@@ -178,11 +209,10 @@ func toManager(m *rosterv1.Manager) Manager {
 // token, calling handle for each change in order, until ctx ends or the stream
 // fails (the caller reconnects from its stored cursor).
 func (c *Client) Follow(ctx context.Context, after int64, handle func(*rosterv1.PortfolioChange) error) error {
-	token, err := c.Token()
+	ctx, err := c.asService(ctx)
 	if err != nil {
 		return err
 	}
-	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 	stream, err := c.portfolio.WatchPortfolioChanges(ctx, &rosterv1.WatchPortfolioChangesRequest{After: after, Follow: true})
 	if err != nil {
 		return err

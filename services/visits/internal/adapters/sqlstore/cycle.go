@@ -117,3 +117,19 @@ func scanVisitKey(r storage.Row) (VisitKey, error) {
 	k.Day, err = civil.Parse(day)
 	return k, err
 }
+
+// RepathOpenWork files a customer's open tasks and unanswered requests held by
+// manager under path (the manager's unit), so that scope and escalation follow
+// the receiver of a handover. An empty path (the unit is unknown) changes nothing.
+func (s *Store) RepathOpenWork(ctx context.Context, customer, manager, path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE tasks SET org_path = $1 WHERE customer_id = $2 AND manager_id = $3 AND NOT done`,
+		path, customer, manager); err != nil {
+		return err
+	}
+	_, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE customer_requests SET org_path = $1 WHERE customer_id = $2 AND manager_id = $3
+		AND answer_time IS NULL`, path, customer, manager)
+	return err
+}
