@@ -197,6 +197,12 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err
 	return nil
 }
 
+// InTransaction reports whether ctx carries a transaction of db (InTx).
+func (db *DB) InTransaction(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{db}).(*sql.Tx)
+	return ok
+}
+
 // Q returns the transaction carried by ctx, or else the read pool. Writes must run
 // inside InTx: on SQLite the read pool refuses them.
 func (db *DB) Q(ctx context.Context) Querier {

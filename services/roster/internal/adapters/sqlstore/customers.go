@@ -20,11 +20,12 @@ import (
 // Customers stores customers, their assignment history, the capacity settings and
 // the portfolio change feed.
 type Customers struct {
-	db *storage.DB
+	db    *storage.DB
+	pages *listCache // recent list pages, reused while the data is unchanged
 }
 
 // NewCustomers returns the customer repository on db.
-func NewCustomers(db *storage.DB) *Customers { return &Customers{db: db} }
+func NewCustomers(db *storage.DB) *Customers { return &Customers{db: db, pages: newListCache(1024)} }
 
 // customerChunk bounds the values of one IN list.
 const customerChunk = 500
@@ -121,8 +122,30 @@ func customerVisible(s customer.Scope) (string, []any) {
 	}
 }
 
-// List reads one page of the customers scope sees, and how many match in all.
+// List reads one page of the customers scope sees, and how many match in all. A
+// page made before at the current data version is reused (see listCache).
 func (r *Customers) List(ctx context.Context, req aip.Request, scope customer.Scope) ([]customer.Customer, string, int, error) {
+	if r.db.InTransaction(ctx) {
+		// Inside a transaction the version may count its own uncommitted writes.
+		return r.list(ctx, req, scope)
+	}
+	version, err := r.listVersion(ctx)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	key := listKey(scope, req.Filter, req.OrderBy, req.PageToken, req.PageSize) + "\x00" + req.Scope
+	if p, ok := r.pages.get(key, version); ok {
+		return p.list, p.next, p.total, nil
+	}
+	list, next, total, err := r.list(ctx, req, scope)
+	if err == nil {
+		r.pages.put(cachedPage{key: key, version: version, list: list, next: next, total: total})
+	}
+	return list, next, total, err
+}
+
+// list reads one page from the database.
+func (r *Customers) list(ctx context.Context, req aip.Request, scope customer.Scope) ([]customer.Customer, string, int, error) {
 	cond, args := customerVisible(scope)
 	q, err := customerListSchema.Compile(req, len(args)+1)
 	if err != nil {
