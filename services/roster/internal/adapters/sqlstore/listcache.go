@@ -83,4 +83,3 @@ func (r *Customers) listVersion(ctx context.Context) (int64, error) {
 	err := r.db.Q(ctx).QueryRowContext(ctx, `SELECT version FROM list_version WHERE id = 1`).Scan(&v)
 	return v, err
 }
-
