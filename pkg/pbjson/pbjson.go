@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -29,7 +30,18 @@ import (
 
 // Marshal returns m in the canonical JSON mapping (as protojson.Marshal does).
 func Marshal(m proto.Message) ([]byte, error) {
-	return Append(make([]byte, 0, 512), m)
+	if m == nil {
+		return []byte("{}"), nil
+	}
+	r := m.ProtoReflect()
+	p := planOf(r.Descriptor())
+	// Start from about the size this type's last message took, so that a page
+	// of records is not copied through a dozen doublings of the buffer.
+	b, err := appendMessage(make([]byte, 0, max(512, int(p.lastSize.Load()))), r)
+	if err == nil {
+		p.lastSize.Store(int64(len(b) + len(b)/8))
+	}
+	return b, err
 }
 
 // Append appends m's JSON to b.
@@ -43,8 +55,9 @@ func Append(b []byte, m proto.Message) ([]byte, error) {
 // plan is what the encoder knows about one message type.
 type plan struct {
 	kind       wellKnown
-	extendable bool    // has extension ranges: left to protojson, which writes extensions
-	fields     []field // by the field's index in its message
+	extendable bool         // has extension ranges: left to protojson, which writes extensions
+	fields     []field      // by the field's index in its message
+	lastSize   atomic.Int64 // a little over the last Marshal's output of this type: the next one's starting capacity
 }
 
 // field is one field's encoder data: its quoted name with the colon, ready to append.
