@@ -25,7 +25,7 @@ type Customers struct {
 }
 
 // NewCustomers returns the customer repository on db.
-func NewCustomers(db *storage.DB) *Customers { return &Customers{db: db, pages: newListCache(1024)} }
+func NewCustomers(db *storage.DB) *Customers { return &Customers{db: db, pages: newListCache(20000)} }
 
 // customerChunk bounds the values of one IN list.
 const customerChunk = 500

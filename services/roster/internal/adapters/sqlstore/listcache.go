@@ -15,11 +15,12 @@ import (
 // and org units moves on in its own transaction). A page is reused only while the
 // version is unchanged, so a cached page is never older than the data: the
 // version is read before the page, and a write that lands in between only makes
-// the cached page newer than its version says. It holds at most size pages,
-// dropping the least recently used.
+// the cached page newer than its version says. It holds pages of at most limit
+// customers in all, dropping the least recently used.
 type listCache struct {
 	mu    sync.Mutex
-	size  int
+	limit int // customers held in all pages
+	held  int
 	pages map[string]*list.Element
 	order *list.List // front: most recently used
 }
@@ -32,8 +33,8 @@ type cachedPage struct {
 	total   int
 }
 
-func newListCache(size int) *listCache {
-	return &listCache{size: size, pages: map[string]*list.Element{}, order: list.New()}
+func newListCache(limit int) *listCache {
+	return &listCache{limit: limit, pages: map[string]*list.Element{}, order: list.New()}
 }
 
 // listKey identifies a page: the caller's scope and the request's filter, order,
@@ -51,8 +52,7 @@ func (c *listCache) get(key string, version int64) (cachedPage, bool) {
 	}
 	p := e.Value.(cachedPage)
 	if p.version != version {
-		c.order.Remove(e)
-		delete(c.pages, key)
+		c.drop(e)
 		return cachedPage{}, false
 	}
 	c.order.MoveToFront(e)
@@ -61,20 +61,28 @@ func (c *listCache) get(key string, version int64) (cachedPage, bool) {
 }
 
 func (c *listCache) put(p cachedPage) {
+	if len(p.list) > c.limit/4 {
+		return // a huge page would push out everything else
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p.list = slices.Clone(p.list)
 	if e, ok := c.pages[p.key]; ok {
-		e.Value = p
-		c.order.MoveToFront(e)
-		return
+		c.drop(e)
 	}
 	c.pages[p.key] = c.order.PushFront(p)
-	for c.order.Len() > c.size {
-		old := c.order.Back()
-		c.order.Remove(old)
-		delete(c.pages, old.Value.(cachedPage).key)
+	c.held += len(p.list)
+	for c.held > c.limit {
+		c.drop(c.order.Back())
 	}
+}
+
+// drop forgets a page; c.mu is held.
+func (c *listCache) drop(e *list.Element) {
+	p := e.Value.(cachedPage)
+	c.order.Remove(e)
+	delete(c.pages, p.key)
+	c.held -= len(p.list)
 }
 
 // listVersion reads the data version customer lists are made from.
