@@ -32,6 +32,12 @@ const (
 	TasksAssign     Permission = "visits.tasks.assign"   // supervisors' tasks (工作安排)
 	VisitRulesWrite Permission = "visits.rules.write"    // the frequency table and the visit settings
 	RequestsWrite   Permission = "visits.requests.write" // record customers' requests and answer them
+	// Assessment: the indicator library and templates; business figures pushed by
+	// other bank systems.
+	IndicatorsRead  Permission = "assessment.indicators.read"  // the library and the templates
+	IndicatorsWrite Permission = "assessment.indicators.write" // configure indicators and templates
+	FiguresImport   Permission = "assessment.figures.import"   // push batches of business figures (bank systems)
+	FiguresRead     Permission = "assessment.figures.read"     // narrowed to own / subtree
 	// Approvals: reading one's own and those in scope; deciding on others' actions.
 	// Each action also names the permission its approver needs.
 	ApprovalsRead   Permission = "approvals.read"
@@ -42,23 +48,24 @@ const (
 // scope (own records, team, subtree) narrows it further inside each service.
 var RolePermissions = map[Role][]Permission{
 	CustomerManager: {OrgUnitsRead, ApprovalsRead, ManagersRead, CustomersRead,
-		PlansRead, PlansWrite, PlansGenerate, RequestsWrite},
+		PlansRead, PlansWrite, PlansGenerate, RequestsWrite, IndicatorsRead, FiguresRead},
 	Supervisor: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
-		CustomersRead, CustomersWrite, PlansRead, PlansWrite, PlansGenerate, PlansReview, TasksAssign, RequestsWrite},
+		CustomersRead, CustomersWrite, PlansRead, PlansWrite, PlansGenerate, PlansReview, TasksAssign, RequestsWrite,
+		IndicatorsRead, FiguresRead},
 	BranchHead: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		LifecycleWrite, LifecycleApprove, GradesApprove, CustomersRead, CustomersWrite,
-		PlansRead, PlansGenerate, PlansReview, TasksAssign, RequestsWrite},
+		PlansRead, PlansGenerate, PlansReview, TasksAssign, RequestsWrite, IndicatorsRead, FiguresRead},
 	HROfficer: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, ManagersWrite,
 		LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite, CustomersRead, CustomersWrite,
-		PlansRead},
+		PlansRead, IndicatorsRead, IndicatorsWrite, FiguresRead},
 	Committee: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, GradesChange,
-		GradesApprove, CustomersRead, PlansRead},
+		GradesApprove, CustomersRead, PlansRead, IndicatorsRead, FiguresRead},
 	Administrator: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		ManagersWrite, LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite,
 		CustomersRead, CustomersWrite, PortfolioSettings, PortfolioWatch,
-		PlansRead, PlansGenerate, VisitRulesWrite},
+		PlansRead, PlansGenerate, VisitRulesWrite, IndicatorsRead, IndicatorsWrite, FiguresRead},
 	System: {OrgUnitsRead, ManagersRead, GradesChange, CustomersRead, CustomersWrite, PortfolioWatch,
-		PlansRead, PlansWrite, PlansGenerate, RequestsWrite},
+		PlansRead, PlansWrite, PlansGenerate, RequestsWrite, IndicatorsRead, FiguresImport, FiguresRead},
 }
 
 // Allowed reports whether any of p's roles grants perm.

@@ -25,6 +25,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/tlsfiles"
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
+	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 	visitsv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/visits/v1"
@@ -131,6 +132,17 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 			rosterv1.RegisterRosterServiceHandler,
 			rosterv1.RegisterManagerServiceHandler,
 			rosterv1.RegisterPortfolioServiceHandler,
+		} {
+			if err := register(ctx, mux, conn); err != nil {
+				g.Close()
+				return nil, err
+			}
+		}
+	}
+	if conn, ok := g.conns["assessment"]; ok {
+		for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+			assessmentv1.RegisterIndicatorServiceHandler,
+			assessmentv1.RegisterFigureServiceHandler,
 		} {
 			if err := register(ctx, mux, conn); err != nil {
 				g.Close()

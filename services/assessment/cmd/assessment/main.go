@@ -1,10 +1,14 @@
-// Command assessment serves the assessment (考核): indicators, monthly/quarterly/annual cycles, grade decisions, appeals.
-//
-// Until its API lands it serves the standard health service and reflection only,
-// registered in etcd like every other service, so that the suite's topology, start-up
-// and shutdown are complete from day one.
+// Command assessment serves the assessment (考核): the indicator library,
+// monthly templates, and the business figures other bank systems push. Run with
+// -h for its settings.
 package main
 
-import "github.com/rmsuite/rmsuite/pkg/server"
+import (
+	"github.com/rmsuite/rmsuite/pkg/server"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/service"
+)
 
-func main() { server.MainHealthOnly("assessment", "127.0.0.1:9102") }
+func main() {
+	cfg := service.DefaultConfig()
+	server.Main(service.Name, &cfg, func(server.ServiceConfig) server.Service { return service.Descriptor() })
+}

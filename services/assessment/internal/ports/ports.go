@@ -1,0 +1,131 @@
+// Package ports serves the assessment use cases over gRPC
+// (rmsuite.assessment.v1): it checks requests at the edge, converts between
+// wire and domain types in small named functions, and reports invalid input
+// as InvalidArgument with one field violation per problem, each with its
+// path in the request ("indicator.rule.linear.target", "rows[3].value").
+package ports
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/rmsuite/rmsuite/pkg/apierr"
+	"github.com/rmsuite/rmsuite/pkg/auth"
+	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/adapters/roster"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/app"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/violation"
+)
+
+// Rules declare what each RPC needs.
+var Rules = auth.Rules{
+	assessmentv1.IndicatorService_GetIndicator_FullMethodName:    {Permission: auth.IndicatorsRead},
+	assessmentv1.IndicatorService_ListIndicators_FullMethodName:  {Permission: auth.IndicatorsRead},
+	assessmentv1.IndicatorService_CreateIndicator_FullMethodName: {Permission: auth.IndicatorsWrite, Mutates: true},
+	assessmentv1.IndicatorService_UpdateIndicator_FullMethodName: {Permission: auth.IndicatorsWrite, Mutates: true},
+	assessmentv1.IndicatorService_GetTemplate_FullMethodName:     {Permission: auth.IndicatorsRead},
+	assessmentv1.IndicatorService_ListTemplates_FullMethodName:   {Permission: auth.IndicatorsRead},
+	assessmentv1.IndicatorService_UpdateTemplate_FullMethodName:  {Permission: auth.IndicatorsWrite, Mutates: true},
+
+	assessmentv1.FigureService_ImportFigures_FullMethodName:    {Permission: auth.FiguresImport, Mutates: true},
+	assessmentv1.FigureService_GetFigureBatch_FullMethodName:   {Permission: auth.FiguresRead},
+	assessmentv1.FigureService_ListFigureCodes_FullMethodName:  {Permission: auth.FiguresRead},
+	assessmentv1.FigureService_GetFigure_FullMethodName:        {Permission: auth.FiguresRead},
+	assessmentv1.FigureService_ListFigures_FullMethodName:      {Permission: auth.FiguresRead},
+	assessmentv1.FigureService_GetFigureHistory_FullMethodName: {Permission: auth.FiguresRead},
+	assessmentv1.FigureService_BatchGetFigures_FullMethodName:  {Permission: auth.FiguresRead},
+}
+
+// ErrorTable maps the use cases' errors to gRPC codes. Domain validation
+// errors are turned into field violations by the handlers before they get
+// here; the InvalidArgument row is the fallback.
+var ErrorTable = apierr.Table{
+	{Err: app.ErrNotFound, Code: codes.NotFound},
+	{Err: app.ErrExists, Code: codes.AlreadyExists},
+	{Err: app.ErrConflict, Code: codes.Aborted},
+	{Err: app.ErrPermission, Code: codes.PermissionDenied},
+	{Err: app.ErrState, Code: codes.FailedPrecondition},
+	{Err: violation.ErrInvalid, Code: codes.InvalidArgument},
+	{Err: roster.ErrUnavailable, Code: codes.Unavailable},
+}
+
+// fieldErrors collects the field violations of one request: those found at
+// the edge (syntax, names, enums) and those the domain reports, whose paths
+// are relative to a part of the request. A domain violation of a field
+// already reported at the edge is left out: the edge's message is the one
+// that applies (a value that did not parse is also "not above zero").
+type fieldErrors struct {
+	list []apierr.FieldViolation
+	seen map[string]bool
+}
+
+func (f *fieldErrors) add(field, format string, args ...any) {
+	f.put(apierr.FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
+}
+
+func (f *fieldErrors) put(v apierr.FieldViolation) {
+	if f.seen == nil {
+		f.seen = map[string]bool{}
+	}
+	f.seen[v.Field] = true
+	f.list = append(f.list, v)
+}
+
+// domain adds the violations of err, a domain validation error whose fields
+// are relative to prefix; rename maps the first segment of a domain field to
+// the request's whole path for it ("name" → "indicator.display_name",
+// "code" → "indicator_id"). It reports whether err was a validation error.
+func (f *fieldErrors) domain(prefix string, rename map[string]string, err error) bool {
+	vs := violation.Of(err)
+	if vs == nil {
+		return false
+	}
+	for _, v := range vs {
+		field := v.Field
+		head, rest := field, ""
+		if i := strings.IndexAny(field, ".["); i >= 0 {
+			head, rest = field[:i], field[i:]
+		}
+		if to, ok := rename[head]; ok {
+			field = to + rest
+		} else {
+			field = violation.Join(prefix, field)
+		}
+		if f.seen[field] {
+			continue
+		}
+		f.put(apierr.FieldViolation{Field: field, Description: v.Description})
+	}
+	return true
+}
+
+func (f *fieldErrors) err() error {
+	if len(f.list) == 0 {
+		return nil
+	}
+	return &apierr.InvalidError{Violations: f.list}
+}
+
+// invalid returns err as field violations relative to prefix if it is a
+// domain validation error, else err unchanged.
+func invalid(prefix string, rename map[string]string, err error) error {
+	var f fieldErrors
+	if f.domain(prefix, rename, err) {
+		return f.err()
+	}
+	return err
+}
+
+func ts(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
