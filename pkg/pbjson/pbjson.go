@@ -62,10 +62,11 @@ type plan struct {
 
 // field is one field's encoder data: its quoted name with the colon, ready to append.
 type field struct {
-	key   []byte // `"jsonName":`
-	fd    protoreflect.FieldDescriptor
-	isMap bool
-	list  bool
+	key      []byte // `"jsonName":`
+	fd       protoreflect.FieldDescriptor
+	isMap    bool
+	list     bool
+	implicit bool // a singular scalar without presence: set when not its zero value
 }
 
 type wellKnown int
@@ -94,7 +95,8 @@ func planOf(md protoreflect.MessageDescriptor) *plan {
 	for i := range fds.Len() {
 		fd := fds.Get(i)
 		key := strconv.AppendQuote(nil, fd.JSONName())
-		p.fields[i] = field{key: append(key, ':'), fd: fd, isMap: fd.IsMap(), list: fd.IsList()}
+		p.fields[i] = field{key: append(key, ':'), fd: fd, isMap: fd.IsMap(), list: fd.IsList(),
+			implicit: !fd.HasPresence() && !fd.IsList() && !fd.IsMap() && fd.Message() == nil}
 	}
 	actual, _ := plans.LoadOrStore(md, p)
 	return actual.(*plan)
@@ -163,15 +165,31 @@ func appendMessage(b []byte, m protoreflect.Message) ([]byte, error) {
 	var err error
 	for i := range p.fields {
 		f := &p.fields[i]
-		if !m.Has(f.fd) {
-			continue
+		var v protoreflect.Value
+		switch {
+		case f.implicit: // one reflective call instead of Has and Get
+			if v = m.Get(f.fd); isZero(f.fd.Kind(), v) {
+				continue
+			}
+		case f.list:
+			if v = m.Get(f.fd); v.List().Len() == 0 {
+				continue
+			}
+		case f.isMap:
+			if v = m.Get(f.fd); v.Map().Len() == 0 {
+				continue
+			}
+		default:
+			if !m.Has(f.fd) {
+				continue
+			}
+			v = m.Get(f.fd)
 		}
 		if !first {
 			b = append(b, ',')
 		}
 		first = false
 		b = append(b, f.key...)
-		v := m.Get(f.fd)
 		switch {
 		case f.isMap:
 			b, err = appendMap(b, f.fd, v.Map())
@@ -185,6 +203,29 @@ func appendMessage(b []byte, m protoreflect.Message) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// isZero reports whether v is the zero value of a scalar of kind k, as Has sees
+// it for a field without presence (a float is zero only as +0, not -0).
+func isZero(k protoreflect.Kind, v protoreflect.Value) bool {
+	switch k {
+	case protoreflect.BoolKind:
+		return !v.Bool()
+	case protoreflect.EnumKind:
+		return v.Enum() == 0
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
+		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return v.Int() == 0
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return v.Uint() == 0
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		return math.Float64bits(v.Float()) == 0
+	case protoreflect.StringKind:
+		return v.String() == ""
+	case protoreflect.BytesKind:
+		return len(v.Bytes()) == 0
+	}
+	return false
 }
 
 func appendList(b []byte, fd protoreflect.FieldDescriptor, l protoreflect.List) ([]byte, error) {
