@@ -82,10 +82,12 @@ func (a *App) Indicators(ctx context.Context, manager, orgUnit string, period Pe
 	for _, v := range visits {
 		get(v.ManagerID).Visits++
 	}
+	inUnit := map[string]bool{} // managers with a plan in the subtree
 	for _, p := range plans {
 		if !in(p.OrgPath) {
 			continue
 		}
+		inUnit[p.ManagerID] = true
 		ind := get(p.ManagerID)
 		if p.State != plan.Approved {
 			continue
@@ -119,17 +121,10 @@ func (a *App) Indicators(ctx context.Context, manager, orgUnit string, period Pe
 			}
 		}
 	}
-	if under != "" {
-		// visits without a plan in the subtree: keep only managers whose plans are there
-		for id := range by {
-			if !slices.ContainsFunc(plans, func(p plan.Plan) bool { return p.ManagerID == id && in(p.OrgPath) }) {
-				delete(by, id)
-			}
-		}
-	}
 	ids := make([]string, 0, len(by))
 	for id := range by {
-		if id > after {
+		// With a subtree, only managers whose plans are in it (visits carry no unit).
+		if id > after && (under == "" || inUnit[id]) {
 			ids = append(ids, id)
 		}
 	}

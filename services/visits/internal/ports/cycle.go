@@ -17,6 +17,7 @@ import (
 	visitsv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/visits/v1"
 	"github.com/rmsuite/rmsuite/services/visits/internal/app"
 	"github.com/rmsuite/rmsuite/services/visits/internal/domain/calendar"
+	"github.com/rmsuite/rmsuite/services/visits/internal/domain/plan"
 	"github.com/rmsuite/rmsuite/services/visits/internal/domain/settings"
 )
 
@@ -114,66 +115,41 @@ func (s *Server) toProtoSettings(st settings.Settings, at time.Time, by string) 
 		}
 		out.Checklists = append(out.Checklists, pc)
 	}
-	for y := 2000; y <= 2100; y++ {
-		if src, ok := s.app.Calendar.Source(y); ok {
-			out.CalendarYears = append(out.CalendarYears, int32(y))
-			out.CalendarSources = append(out.CalendarSources, src.Title+" ("+src.Issuer+", "+src.Issued.String()+") "+src.URL)
-		}
+	for _, y := range s.app.Calendar.Years() {
+		src, _ := s.app.Calendar.Source(y)
+		out.CalendarYears = append(out.CalendarYears, int32(y))
+		out.CalendarSources = append(out.CalendarSources, src.Title+" ("+src.Issuer+", "+src.Issued.String()+") "+src.URL)
 	}
 	return out
 }
 
 // SchedulePlan spreads a plan's lines over the month again.
 func (s *Server) SchedulePlan(ctx context.Context, req *visitsv1.SchedulePlanRequest) (*visitsv1.Plan, error) {
-	var v apierr.Violations
-	m, month := planName(&v, "name", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*visitsv1.Plan, error) {
-		before, after, err := s.app.SchedulePlan(ctx, m, month, req.GetEtag())
-		return s.recordPlan(ctx, before, after, "scheduled", err)
-	})
+	return s.planStep(ctx, req.GetName(), req.GetRequestId(), req, "scheduled", nil,
+		func(ctx context.Context, m string, month civil.Date) (plan.Plan, plan.Plan, error) {
+			return s.app.SchedulePlan(ctx, m, month, req.GetEtag())
+		})
 }
 
 // SubmitResults records the month's results.
 func (s *Server) SubmitResults(ctx context.Context, req *visitsv1.SubmitResultsRequest) (*visitsv1.Plan, error) {
-	var v apierr.Violations
-	m, month := planName(&v, "name", req.GetName())
-	if strings.TrimSpace(req.GetEvaluation()) == "" {
-		v.Add("evaluation", "say how the month went")
-	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*visitsv1.Plan, error) {
-		before, after, err := s.app.SubmitResults(ctx, m, month, req.GetEtag(), req.GetEvaluation(), req.GetImprovement())
-		return s.recordPlan(ctx, before, after, "results submitted", err)
+	return s.planStep(ctx, req.GetName(), req.GetRequestId(), req, "results submitted", func(v *apierr.Violations) {
+		if strings.TrimSpace(req.GetEvaluation()) == "" {
+			v.Add("evaluation", "say how the month went")
+		}
+	}, func(ctx context.Context, m string, month civil.Date) (plan.Plan, plan.Plan, error) {
+		return s.app.SubmitResults(ctx, m, month, req.GetEtag(), req.GetEvaluation(), req.GetImprovement())
 	})
 }
 
 // ReviewResults accepts or returns the month's results.
 func (s *Server) ReviewResults(ctx context.Context, req *visitsv1.ReviewResultsRequest) (*visitsv1.Plan, error) {
-	var v apierr.Violations
-	m, month := planName(&v, "name", req.GetName())
-	if !req.GetAccept() && strings.TrimSpace(req.GetComment()) == "" {
-		v.Add("comment", "say what the manager should change when returning results")
-	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*visitsv1.Plan, error) {
-		before, after, err := s.app.ReviewResults(ctx, m, month, req.GetEtag(), req.GetAccept(), req.GetComment())
-		return s.recordPlan(ctx, before, after, req.GetComment(), err)
+	return s.planStep(ctx, req.GetName(), req.GetRequestId(), req, req.GetComment(), func(v *apierr.Violations) {
+		if !req.GetAccept() && strings.TrimSpace(req.GetComment()) == "" {
+			v.Add("comment", "say what the manager should change when returning results")
+		}
+	}, func(ctx context.Context, m string, month civil.Date) (plan.Plan, plan.Plan, error) {
+		return s.app.ReviewResults(ctx, m, month, req.GetEtag(), req.GetAccept(), req.GetComment())
 	})
 }
 

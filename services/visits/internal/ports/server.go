@@ -315,17 +315,31 @@ func (s *Server) recordPlan(ctx context.Context, before, after plan.Plan, reason
 
 // SubmitPlan submits a plan.
 func (s *Server) SubmitPlan(ctx context.Context, req *visitsv1.SubmitPlanRequest) (*visitsv1.Plan, error) {
+	return s.planStep(ctx, req.GetName(), req.GetRequestId(), req, "", nil,
+		func(ctx context.Context, m string, month civil.Date) (plan.Plan, plan.Plan, error) {
+			return s.app.SubmitPlan(ctx, m, month, req.GetEtag())
+		})
+}
+
+// planStep runs one step on a plan: it checks the plan's name (and what check
+// adds), makes the call safe to retry with its request id, and records the plan
+// before and after the step in the audit log with reason.
+func (s *Server) planStep(ctx context.Context, name, requestID string, req proto.Message, reason string,
+	check func(v *apierr.Violations), step func(ctx context.Context, manager string, month civil.Date) (plan.Plan, plan.Plan, error)) (*visitsv1.Plan, error) {
 	var v apierr.Violations
-	m, month := planName(&v, "name", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
+	m, month := planName(&v, "name", name)
+	if check != nil {
+		check(&v)
+	}
+	if err := idempotency.Check(requestID); err != nil {
 		return nil, err
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*visitsv1.Plan, error) {
-		before, after, err := s.app.SubmitPlan(ctx, m, month, req.GetEtag())
-		return s.recordPlan(ctx, before, after, "", err)
+	return idempotency.Do(ctx, s.db, requestID, req, func(ctx context.Context) (*visitsv1.Plan, error) {
+		before, after, err := step(ctx, m, month)
+		return s.recordPlan(ctx, before, after, reason, err)
 	})
 }
 
@@ -340,23 +354,15 @@ func (s *Server) RejectPlan(ctx context.Context, req *visitsv1.RejectPlanRequest
 }
 
 func (s *Server) review(ctx context.Context, name, etag, comment, requestID string, approve bool, req proto.Message) (*visitsv1.Plan, error) {
-	var v apierr.Violations
-	m, month := planName(&v, "name", name)
-	if !approve && strings.TrimSpace(comment) == "" {
-		v.Add("comment", "say what the manager should change")
-	}
-	if len([]rune(comment)) > 1000 {
-		v.Add("comment", "at most 1000 characters")
-	}
-	if err := idempotency.Check(requestID); err != nil {
-		return nil, err
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, requestID, req, func(ctx context.Context) (*visitsv1.Plan, error) {
-		before, after, err := s.app.ReviewPlan(ctx, m, month, etag, approve, comment)
-		return s.recordPlan(ctx, before, after, comment, err)
+	return s.planStep(ctx, name, requestID, req, comment, func(v *apierr.Violations) {
+		if !approve && strings.TrimSpace(comment) == "" {
+			v.Add("comment", "say what the manager should change")
+		}
+		if len([]rune(comment)) > 1000 {
+			v.Add("comment", "at most 1000 characters")
+		}
+	}, func(ctx context.Context, m string, month civil.Date) (plan.Plan, plan.Plan, error) {
+		return s.app.ReviewPlan(ctx, m, month, etag, approve, comment)
 	})
 }
 
@@ -677,9 +683,9 @@ func visitDetails(v *apierr.Violations, in *visitsv1.Visit) sqlstore.VisitDetail
 			d.Findings = append(d.Findings, int(f))
 		}
 	}
-	for field, text := range map[string]string{"visit.needs": d.Needs, "visit.complaints": d.Complaints} {
-		if len([]rune(text)) > 2000 {
-			v.Add(field, "at most 2000 characters")
+	for _, f := range [...]struct{ field, text string }{{"visit.needs", d.Needs}, {"visit.complaints", d.Complaints}} {
+		if len([]rune(f.text)) > 2000 {
+			v.Add(f.field, "at most 2000 characters")
 		}
 	}
 	if len(d.NextActions) > 20 {

@@ -11,9 +11,10 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/orgpath"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 )
 
@@ -33,18 +34,6 @@ func New(conn grpc.ClientConnInterface) *Client {
 // ErrUnavailable wraps a roster that cannot be reached or failed.
 var ErrUnavailable = errors.New("roster unavailable")
 
-// forward copies the caller's authorization (and request id) to the outgoing call.
-func forward(ctx context.Context) context.Context {
-	in, _ := metadata.FromIncomingContext(ctx)
-	out := metadata.MD{}
-	for _, k := range []string{"authorization", "x-request-id"} {
-		if v := in.Get(k); len(v) > 0 {
-			out.Set(k, v[0])
-		}
-	}
-	return metadata.NewOutgoingContext(ctx, out)
-}
-
 func wrap(err error, what string) error {
 	if err == nil {
 		return nil
@@ -61,7 +50,7 @@ func wrap(err error, what string) error {
 // OrgPaths reads every org unit the caller may see and returns each one's
 // path ("/root/…/id/": "in the subtree of X" is a prefix test), by id.
 func (c *Client) OrgPaths(ctx context.Context) (map[string]string, error) {
-	ctx = forward(ctx)
+	ctx = auth.Forward(ctx)
 	parent := map[string]string{}
 	token := ""
 	for {
@@ -73,30 +62,9 @@ func (c *Client) OrgPaths(ctx context.Context) (map[string]string, error) {
 			parent[strings.TrimPrefix(u.GetName(), "orgUnits/")] = strings.TrimPrefix(u.GetParent(), "orgUnits/")
 		}
 		if token = resp.GetNextPageToken(); token == "" {
-			return paths(parent), nil
+			return orgpath.FromParents(parent), nil
 		}
 	}
-}
-
-// paths gives each unit its path from the parent links.
-func paths(parent map[string]string) map[string]string {
-	out := make(map[string]string, len(parent))
-	var path func(id string, depth int) string
-	path = func(id string, depth int) string {
-		if p, ok := out[id]; ok {
-			return p
-		}
-		p := "/" + id + "/"
-		if up := parent[id]; up != "" && depth < 64 {
-			p = path(up, depth+1) + id + "/"
-		}
-		out[id] = p
-		return p
-	}
-	for id := range parent {
-		path(id, 0)
-	}
-	return out
 }
 
 // fewManagers is the most managers looked up one by one; more are found by
@@ -106,7 +74,7 @@ const fewManagers = 20
 // ManagerUnits returns the org unit id of each manager among ids that the
 // roster knows (and the caller may see), by manager id.
 func (c *Client) ManagerUnits(ctx context.Context, ids []string) (map[string]string, error) {
-	ctx = forward(ctx)
+	ctx = auth.Forward(ctx)
 	out := make(map[string]string, len(ids))
 	if len(ids) <= fewManagers {
 		for _, id := range ids {

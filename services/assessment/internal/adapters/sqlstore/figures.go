@@ -111,7 +111,7 @@ func (s *Store) FiguresByKey(ctx context.Context, keys []figure.Key) (map[figure
 	for i, k := range keys {
 		names[i] = figureName(k)
 	}
-	found, err := queryIn(ctx, s, `SELECT `+figureColumns+` FROM figures WHERE name IN (`, nil, names, scanFigure)
+	found, err := storage.QueryIn(ctx, s.db, `SELECT `+figureColumns+` FROM figures WHERE name IN (`, nil, names, scanFigure)
 	out := make(map[figure.Key]app.FigureRecord, len(found))
 	for _, r := range found {
 		out[r.Key()] = r
@@ -137,7 +137,7 @@ func (s *Store) WriteFigures(ctx context.Context, rs []app.FigureRecord, recorde
 			return err
 		}
 	}
-	err := s.insertRows(ctx, `INSERT INTO figures (name, `+figureColumns+`) VALUES `, len(fresh), 13, func(i int) ([]any, error) {
+	err := s.db.InsertRows(ctx, `INSERT INTO figures (name, `+figureColumns+`) VALUES `, len(fresh), 13, func(i int) ([]any, error) {
 		r := fresh[i]
 		return []any{figureName(r.Key()), r.Manager, r.Period.String(), r.Code, r.Value.String(), string(r.Unit), r.Revision,
 			r.BatchID, r.Source, r.OrgUnitID, r.OrgPath, r.CreateTime, r.UpdateTime}, nil
@@ -148,7 +148,7 @@ func (s *Store) WriteFigures(ctx context.Context, rs []app.FigureRecord, recorde
 	if err != nil {
 		return err
 	}
-	err = s.insertRows(ctx, `INSERT INTO figure_revisions (manager_id, period, code, revision, value, batch_id, source,
+	err = s.db.InsertRows(ctx, `INSERT INTO figure_revisions (manager_id, period, code, revision, value, batch_id, source,
 		record_time, recorded_by) VALUES `, len(rs), 9, func(i int) ([]any, error) {
 		r := rs[i]
 		return []any{r.Manager, r.Period.String(), r.Code, r.Revision, r.Value.String(), r.BatchID, r.Source, r.UpdateTime, recordedBy}, nil
@@ -219,7 +219,7 @@ func (s *Store) ListFigures(ctx context.Context, req aip.Request, scope app.Scop
 	if len(cond) == 0 {
 		cond = []string{"1 = 1"}
 	}
-	return page(ctx, s, figureListSchema, req, strings.Join(cond, " AND "), *args, `SELECT `+figureColumns+` FROM figures`, scanFigure,
+	return storage.Page(ctx, s.db, figureListSchema, req, strings.Join(cond, " AND "), *args, `SELECT `+figureColumns+` FROM figures`, scanFigure,
 		func(r app.FigureRecord) map[string]any {
 			return map[string]any{"period": r.Period.String(), "code": r.Code, "update_time": r.UpdateTime, "name": figureName(r.Key())}
 		})
@@ -252,6 +252,6 @@ func (s *Store) FiguresOf(ctx context.Context, managers []string, period string,
 		ph[i] = arg(c)
 	}
 	cond = append(cond, "code IN ("+strings.Join(ph, ", ")+")")
-	return queryIn(ctx, s, `SELECT `+figureColumns+` FROM figures WHERE `+strings.Join(cond, " AND ")+` AND manager_id IN (`,
+	return storage.QueryIn(ctx, s.db, `SELECT `+figureColumns+` FROM figures WHERE `+strings.Join(cond, " AND ")+` AND manager_id IN (`,
 		*args, managers, scanFigure)
 }

@@ -44,7 +44,7 @@ func (s *Store) CountIndicators(ctx context.Context) (int, error) {
 
 // InsertIndicators adds indicators; a code that exists is app.ErrExists.
 func (s *Store) InsertIndicators(ctx context.Context, rs []app.IndicatorRecord) error {
-	err := s.insertRows(ctx, `INSERT INTO indicators (`+indicatorColumns+`) VALUES `, len(rs), 12, func(i int) ([]any, error) {
+	err := s.db.InsertRows(ctx, `INSERT INTO indicators (`+indicatorColumns+`) VALUES `, len(rs), 12, func(i int) ([]any, error) {
 		return indicatorArgs(rs[i])
 	})
 	return exists(err, "an indicator with this code exists")
@@ -85,7 +85,7 @@ var indicatorListSchema = aip.Schema{
 
 // ListIndicators reads one page of indicators, by code.
 func (s *Store) ListIndicators(ctx context.Context, req aip.Request) ([]app.IndicatorRecord, string, error) {
-	return page(ctx, s, indicatorListSchema, req, "1 = 1", nil, `SELECT `+indicatorColumns+` FROM indicators`, scanIndicator,
+	return storage.Page(ctx, s.db, indicatorListSchema, req, "1 = 1", nil, `SELECT `+indicatorColumns+` FROM indicators`, scanIndicator,
 		func(r app.IndicatorRecord) map[string]any { return map[string]any{"code": r.Code} })
 }
 
@@ -165,7 +165,7 @@ func (s *Store) CountTemplates(ctx context.Context) (int, error) {
 
 // InsertTemplates adds templates; a code that exists is app.ErrExists.
 func (s *Store) InsertTemplates(ctx context.Context, rs []app.TemplateRecord) error {
-	err := s.insertRows(ctx, `INSERT INTO templates (`+templateColumns+`) VALUES `, len(rs), 9, func(i int) ([]any, error) {
+	err := s.db.InsertRows(ctx, `INSERT INTO templates (`+templateColumns+`) VALUES `, len(rs), 9, func(i int) ([]any, error) {
 		return templateArgs(rs[i])
 	})
 	return exists(err, "a template with this code exists")
@@ -198,7 +198,7 @@ var templateListSchema = aip.Schema{
 
 // ListTemplates reads one page of templates, by code.
 func (s *Store) ListTemplates(ctx context.Context, req aip.Request) ([]app.TemplateRecord, string, error) {
-	return page(ctx, s, templateListSchema, req, "1 = 1", nil, `SELECT `+templateColumns+` FROM templates`, scanTemplate,
+	return storage.Page(ctx, s.db, templateListSchema, req, "1 = 1", nil, `SELECT `+templateColumns+` FROM templates`, scanTemplate,
 		func(r app.TemplateRecord) map[string]any { return map[string]any{"code": r.Code} })
 }
 

@@ -14,6 +14,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/orgpath"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 )
 
@@ -42,18 +44,6 @@ func New(conn grpc.ClientConnInterface, token func() (string, error)) *Client {
 		portfolio: rosterv1.NewPortfolioServiceClient(conn), Token: token}
 }
 
-// forward copies the caller's authorization (and request id) to the outgoing call.
-func forward(ctx context.Context) context.Context {
-	in, _ := metadata.FromIncomingContext(ctx)
-	out := metadata.MD{}
-	for _, k := range []string{"authorization", "x-request-id"} {
-		if v := in.Get(k); len(v) > 0 {
-			out.Set(k, v[0])
-		}
-	}
-	return metadata.NewOutgoingContext(ctx, out)
-}
-
 // ErrUnavailable wraps a roster that cannot be reached or failed.
 var ErrUnavailable = errors.New("roster unavailable")
 
@@ -79,7 +69,7 @@ type OrgUnit struct {
 
 // OrgUnits reads every org unit the caller may see, by id, with their paths.
 func (c *Client) OrgUnits(ctx context.Context) (map[string]OrgUnit, error) {
-	return c.orgUnits(forward(ctx))
+	return c.orgUnits(auth.Forward(ctx))
 }
 
 // asService is ctx carrying the service's own token (background work).
@@ -135,7 +125,7 @@ func (c *Client) orgUnits(ctx context.Context) (map[string]OrgUnit, error) {
 	for id, u := range units {
 		parent[id] = u.Parent
 	}
-	for id, p := range paths(parent) {
+	for id, p := range orgpath.FromParents(parent) {
 		u := units[id]
 		u.Path = p
 		units[id] = u
@@ -143,31 +133,10 @@ func (c *Client) orgUnits(ctx context.Context) (map[string]OrgUnit, error) {
 	return units, nil
 }
 
-// paths gives each unit its path from the parent links.
-func paths(parent map[string]string) map[string]string {
-	paths := make(map[string]string, len(parent))
-	var path func(id string, depth int) string
-	path = func(id string, depth int) string {
-		if p, ok := paths[id]; ok {
-			return p
-		}
-		p := "/" + id + "/"
-		if up := parent[id]; up != "" && depth < 64 {
-			p = path(up, depth+1) + id + "/"
-		}
-		paths[id] = p
-		return p
-	}
-	for id := range parent {
-		path(id, 0)
-	}
-	return paths
-}
-
 // Managers lists the appointed managers of an org unit's subtree ("" for all the
 // caller may see), as the caller.
 func (c *Client) Managers(ctx context.Context, orgUnit string) ([]Manager, error) {
-	ctx = forward(ctx)
+	ctx = auth.Forward(ctx)
 	filter := ""
 	if orgUnit != "" {
 		filter = fmt.Sprintf("org_unit = %q", "orgUnits/"+orgUnit)
@@ -190,7 +159,7 @@ func (c *Client) Managers(ctx context.Context, orgUnit string) ([]Manager, error
 
 // Manager reads one manager as the caller.
 func (c *Client) Manager(ctx context.Context, id string) (Manager, error) {
-	m, err := c.managers.GetManager(forward(ctx), &rosterv1.GetManagerRequest{Name: "managers/" + id})
+	m, err := c.managers.GetManager(auth.Forward(ctx), &rosterv1.GetManagerRequest{Name: "managers/" + id})
 	if err != nil {
 		return Manager{}, wrap(err, "get manager")
 	}

@@ -2,9 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -16,43 +13,15 @@ import (
 
 // Settings reads the visit settings; ok is false before anybody saved them.
 func (s *Store) Settings(ctx context.Context) (settings.Settings, time.Time, string, bool, error) {
-	var body, by string
 	var st settings.Settings
-	var at time.Time
-	var rev int64
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT body, revision, update_time, updated_by FROM visit_settings WHERE id = 1`).
-		Scan(&body, &rev, &at, &by)
-	if errors.Is(err, sql.ErrNoRows) {
-		return st, at, "", false, nil
-	}
-	if err != nil {
-		return st, at, "", false, err
-	}
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		return st, at, "", false, fmt.Errorf("stored visit settings: %w", err)
-	}
-	st.Revision = rev
-	return st, at.UTC(), by, true, nil
+	at, by, ok, err := s.readSingleton(ctx, "visit_settings", &st, &st.Revision)
+	return st, at, by, ok, err
 }
 
 // SaveSettings stores the settings with revision st.Revision, replacing revision
 // st.Revision-1 (0: the first save); ErrConflict when that is not the one stored.
 func (s *Store) SaveSettings(ctx context.Context, st settings.Settings, by string, now time.Time) error {
-	body, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	res, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO visit_settings (id, body, revision, update_time, updated_by)
-		VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET body = excluded.body, revision = excluded.revision,
-		update_time = excluded.update_time, updated_by = excluded.updated_by WHERE visit_settings.revision = $5`,
-		string(body), st.Revision, now, by, st.Revision-1)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrConflict
-	}
-	return nil
+	return s.saveSingleton(ctx, "visit_settings", st, st.Revision, by, now)
 }
 
 // OpenPlansFrom reads manager's plans of month from and later that are not
@@ -103,7 +72,7 @@ func (s *Store) VisitsBetween(ctx context.Context, scope Scope, manager string, 
 // VisitDays reads every recorded visit to the customers up to and including
 // day to, by anyone: the customers' visit history.
 func (s *Store) VisitDays(ctx context.Context, customers []string, to civil.Date) ([]VisitKey, error) {
-	return queryIn(ctx, s, `SELECT manager_id, customer_id, day FROM visits WHERE day <= $1 AND customer_id IN (`,
+	return storage.QueryIn(ctx, s.db, `SELECT manager_id, customer_id, day FROM visits WHERE day <= $1 AND customer_id IN (`,
 		[]any{to.String()}, customers, scanVisitKey)
 }
 

@@ -166,7 +166,7 @@ func (s *Store) withHandovers(ctx context.Context, rs []Request) error {
 		seq     int
 		RequestHandover
 	}
-	moves, err := queryIn(ctx, s, `SELECT request_id, seq, from_manager_id, to_manager_id, handover_time
+	moves, err := storage.QueryIn(ctx, s.db, `SELECT request_id, seq, from_manager_id, to_manager_id, handover_time
 		FROM customer_request_handovers WHERE request_id IN (`, nil, ids, func(row storage.Row) (move, error) {
 		var m move
 		err := row.Scan(&m.request, &m.seq, &m.From, &m.To, &m.Time)
@@ -329,6 +329,7 @@ func (s *Store) RequestCounts(ctx context.Context, managers []string, from, to, 
 	if managers == nil {
 		return out, run(query, args)
 	}
+	const chunk = 400 // values of one IN list (the GROUP BY after it rules out storage.QueryIn)
 	for start := 0; start < len(managers); start += chunk {
 		part := managers[start:min(start+chunk, len(managers))]
 		if err := run(query+" AND manager_id IN ("+storage.Placeholders(len(args)+1, len(part))+")",

@@ -44,9 +44,6 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict marks a write that lost a race (the row changed since it was read).
 var ErrConflict = errors.New("conflict")
 
-// chunk bounds the values of one IN list or multi-row insert.
-const chunk = 400
-
 // Customer is the service's copy of a roster customer.
 type Customer struct {
 	plan.Customer
@@ -72,7 +69,7 @@ func (s *Store) UpsertCustomer(ctx context.Context, c Customer, seq int64) error
 
 // InsertCustomers adds many customers at once (bulk loads and benchmarks).
 func (s *Store) InsertCustomers(ctx context.Context, cs []Customer) error {
-	return s.insertRows(ctx, `INSERT INTO customers (id, display_name, classification, area_type, address, latitude, longitude,
+	return s.db.InsertRows(ctx, `INSERT INTO customers (id, display_name, classification, area_type, address, latitude, longitude,
 		primary_manager_id, org_unit_id, last_visit, kind) VALUES `, len(cs), 11, func(i int) ([]any, error) {
 		c := cs[i]
 		last := ""
@@ -81,50 +78,6 @@ func (s *Store) InsertCustomers(ctx context.Context, cs []Customer) error {
 		}
 		return []any{c.ID, c.Name, c.Classification, c.AreaType, c.Address, c.Lat, c.Lng, c.ManagerID, c.OrgUnitID, last, c.Kind}, nil
 	})
-}
-
-// insertRows writes n rows of cols values each (row(i) gives row i's) with
-// multi-row INSERTs that start with insert.
-func (s *Store) insertRows(ctx context.Context, insert string, n, cols int, row func(i int) ([]any, error)) error {
-	batch := s.db.BatchRows()
-	for start := 0; start < n; start += batch {
-		end := min(start+batch, n)
-		next := s.db.Params()
-		values := make([]string, 0, end-start)
-		args := make([]any, 0, (end-start)*cols)
-		for i := start; i < end; i++ {
-			a, err := row(i)
-			if err != nil {
-				return err
-			}
-			values = append(values, "("+next(cols)+")")
-			args = append(args, a...)
-		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, insert+strings.Join(values, ", "), args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// queryIn runs query (which ends with "IN (") for the ids in chunks, after args,
-// and collects the rows.
-func queryIn[T any](ctx context.Context, s *Store, query string, args []any, ids []string, scan func(storage.Row) (T, error)) ([]T, error) {
-	var out []T
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		rows, err := s.db.Q(ctx).QueryContext(ctx, query+storage.Placeholders(len(args)+1, len(part))+")",
-			append(append([]any{}, args...), storage.Args(part)...)...)
-		if err != nil {
-			return nil, err
-		}
-		found, err := storage.Collect(rows, scan)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, found...)
-	}
-	return out, nil
 }
 
 // MoveCustomer records a new primary manager (a handover in the roster).
@@ -140,7 +93,7 @@ func (s *Store) CustomersOf(ctx context.Context, managers []string) (map[string]
 		manager string
 		plan.Customer
 	}
-	found, err := queryIn(ctx, s, `SELECT primary_manager_id, id, display_name, classification, area_type, frequency, method,
+	found, err := storage.QueryIn(ctx, s.db, `SELECT primary_manager_id, id, display_name, classification, area_type, frequency, method,
 		last_visit FROM customers WHERE primary_manager_id IN (`, nil, managers, func(row storage.Row) (owned, error) {
 		var c owned
 		var last string
@@ -189,7 +142,7 @@ func (s *Store) Customer(ctx context.Context, id string) (Customer, bool, error)
 
 // Customers reads the customers with the given ids that the service knows, by id.
 func (s *Store) Customers(ctx context.Context, ids []string) (map[string]Customer, error) {
-	found, err := queryIn(ctx, s, `SELECT `+customerColumns+` FROM customers WHERE id IN (`, nil, ids, scanCustomer)
+	found, err := storage.QueryIn(ctx, s.db, `SELECT `+customerColumns+` FROM customers WHERE id IN (`, nil, ids, scanCustomer)
 	out := make(map[string]Customer, len(found))
 	for _, c := range found {
 		out[c.ID] = c
@@ -248,36 +201,50 @@ type rulesBody struct {
 
 // Rules reads the frequency table; ok is false before anybody saved one.
 func (s *Store) Rules(ctx context.Context) (plan.Rules, time.Time, string, bool, error) {
-	var body, by string
-	var r plan.Rules
-	var at time.Time
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT body, revision, update_time, updated_by FROM frequency_rules WHERE id = 1`).
-		Scan(&body, &r.Revision, &at, &by)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, at, "", false, nil
-	}
-	if err != nil {
-		return r, at, "", false, err
-	}
 	var b rulesBody
-	if err := json.Unmarshal([]byte(body), &b); err != nil {
-		return r, at, "", false, fmt.Errorf("stored frequency rules: %w", err)
-	}
+	var r plan.Rules
+	at, by, ok, err := s.readSingleton(ctx, "frequency_rules", &b, &r.Revision)
 	r.Rules, r.Fallback = b.Rules, b.Fallback
-	return r, at.UTC(), by, true, nil
+	return r, at, by, ok, err
 }
 
 // SaveRules stores the table with revision r.Revision, replacing revision
 // r.Revision-1 (0: the first save).
 func (s *Store) SaveRules(ctx context.Context, r plan.Rules, by string, now time.Time) error {
-	body, err := json.Marshal(rulesBody{Rules: r.Rules, Fallback: r.Fallback})
+	return s.saveSingleton(ctx, "frequency_rules", rulesBody{Rules: r.Rules, Fallback: r.Fallback}, r.Revision, by, now)
+}
+
+// readSingleton reads the one row of a settings table (id, body JSON, revision,
+// update_time, updated_by) into body and revision; ok is false before anybody
+// saved it.
+func (s *Store) readSingleton(ctx context.Context, table string, body any, revision *int64) (time.Time, string, bool, error) {
+	var raw, by string
+	var at time.Time
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT body, revision, update_time, updated_by FROM `+table+` WHERE id = 1`).
+		Scan(&raw, revision, &at, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return at, "", false, nil
+	}
+	if err != nil {
+		return at, "", false, err
+	}
+	if err := json.Unmarshal([]byte(raw), body); err != nil {
+		return at, "", false, fmt.Errorf("stored %s: %w", table, err)
+	}
+	return at.UTC(), by, true, nil
+}
+
+// saveSingleton stores the one row of a settings table at revision, replacing
+// revision-1 (0: the first save); ErrConflict when that is not the one stored.
+func (s *Store) saveSingleton(ctx context.Context, table string, body any, revision int64, by string, now time.Time) error {
+	raw, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO frequency_rules (id, body, revision, update_time, updated_by)
+	res, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO `+table+` (id, body, revision, update_time, updated_by)
 		VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET body = excluded.body, revision = excluded.revision,
-		update_time = excluded.update_time, updated_by = excluded.updated_by WHERE frequency_rules.revision = $5`,
-		string(body), r.Revision, now, by, r.Revision-1)
+		update_time = excluded.update_time, updated_by = excluded.updated_by WHERE `+table+`.revision = $5`,
+		string(raw), revision, now, by, revision-1)
 	if err != nil {
 		return err
 	}
@@ -334,7 +301,7 @@ func (s *Store) Plan(ctx context.Context, manager string, month civil.Date) (pla
 
 // PlansOf reads the plans of managers for month, by manager.
 func (s *Store) PlansOf(ctx context.Context, managers []string, month civil.Date) (map[string]plan.Plan, error) {
-	found, err := queryIn(ctx, s, `SELECT `+planColumns+` FROM plans WHERE month = $1 AND manager_id IN (`,
+	found, err := storage.QueryIn(ctx, s.db, `SELECT `+planColumns+` FROM plans WHERE month = $1 AND manager_id IN (`,
 		[]any{plan.MonthString(month)}, managers, func(r storage.Row) (plan.Plan, error) { return scanPlan(r, true) })
 	out := make(map[string]plan.Plan, len(found))
 	for _, p := range found {
@@ -363,7 +330,7 @@ func planArgs(p plan.Plan) ([]any, error) {
 
 // InsertPlans adds new plans; a plan that exists already is an ErrConflict.
 func (s *Store) InsertPlans(ctx context.Context, ps []plan.Plan) error {
-	err := s.insertRows(ctx, `INSERT INTO plans (`+planColumns+`) VALUES `, len(ps), 19, func(i int) ([]any, error) {
+	err := s.db.InsertRows(ctx, `INSERT INTO plans (`+planColumns+`) VALUES `, len(ps), 19, func(i int) ([]any, error) {
 		return planArgs(ps[i])
 	})
 	if storage.IsUniqueViolation(err) {
@@ -422,27 +389,12 @@ func visible(scope Scope, manager string) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// list reads one page of a list: the rows of table that scope and manager allow
-// and req selects, and the next page's token, made from the last row's order keys.
+// list reads one page of a list: the rows that scope and manager allow and req
+// selects, and the next page's token.
 func list[T any](ctx context.Context, s *Store, schema aip.Schema, req aip.Request, scope Scope, manager, selectFrom string,
 	scan func(storage.Row) (T, error), keys func(T) map[string]any) ([]T, string, error) {
 	cond, args := visible(scope, manager)
-	q, err := schema.Compile(req, len(args)+1)
-	if err != nil {
-		return nil, "", err
-	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, selectFrom+q.WhereClause(cond)+" ORDER BY "+q.OrderBy+" LIMIT "+strconv.Itoa(q.Limit),
-		append(args, q.Args...)...)
-	if err != nil {
-		return nil, "", err
-	}
-	out, err := storage.Collect(rows, scan)
-	if err != nil || len(out) <= q.PageSize {
-		return out, "", err
-	}
-	out = out[:q.PageSize]
-	next, err := q.NextPageToken(keys(out[len(out)-1]))
-	return out, next, err
+	return storage.Page(ctx, s.db, schema, req, cond, args, selectFrom, scan, keys)
 }
 
 // inOrgUnit matches records whose org path runs through the unit: its id is one
@@ -493,7 +445,7 @@ func (s *Store) ListPlans(ctx context.Context, req aip.Request, scope Scope, man
 
 // OpenTasks reads the open tasks of managers aimed at month or earlier, by manager.
 func (s *Store) OpenTasks(ctx context.Context, managers []string, month civil.Date) (map[string][]plan.Task, error) {
-	found, err := queryIn(ctx, s, `SELECT `+taskColumns+` FROM tasks WHERE NOT done AND month <= $1 AND manager_id IN (`,
+	found, err := storage.QueryIn(ctx, s.db, `SELECT `+taskColumns+` FROM tasks WHERE NOT done AND month <= $1 AND manager_id IN (`,
 		[]any{plan.MonthString(month)}, managers, func(r storage.Row) (plan.Task, error) { t, _, err := scanTask(r); return t, err })
 	out := map[string][]plan.Task{}
 	for _, t := range found {

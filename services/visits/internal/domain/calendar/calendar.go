@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/rmsuite/rmsuite/pkg/civil"
@@ -93,6 +94,16 @@ func (c *Calendar) Region() string { return c.region }
 func (c *Calendar) Covers(year int) bool {
 	_, ok := c.sources[year]
 	return ok
+}
+
+// Years are the years with official data, in order.
+func (c *Calendar) Years() []int {
+	years := make([]int, 0, len(c.sources))
+	for y := range c.sources {
+		years = append(years, y)
+	}
+	slices.Sort(years)
+	return years
 }
 
 // Source is where the year's data comes from; false when the year is not covered.

@@ -151,6 +151,9 @@ func TestYearWithoutDataIsWeekendsOnly(t *testing.T) {
 	if !c.Covers(2026) || c.Covers(2025) || c.Covers(2027) {
 		t.Errorf("Covers: 2026 %v, 2025 %v, 2027 %v; want only 2026", c.Covers(2026), c.Covers(2025), c.Covers(2027))
 	}
+	if y := c.Years(); len(y) != 1 || y[0] != 2026 {
+		t.Errorf("Years = %v, want [2026]", y)
+	}
 	if _, ok := c.Source(2027); ok {
 		t.Error("Source(2027) found without data")
 	}
