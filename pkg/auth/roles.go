@@ -38,6 +38,29 @@ const (
 	IndicatorsWrite Permission = "assessment.indicators.write" // configure indicators and templates
 	FiguresImport   Permission = "assessment.figures.import"   // push batches of business figures (bank systems)
 	FiguresRead     Permission = "assessment.figures.read"     // narrowed to own / subtree
+	// Assessment runs, scores, grade decisions, appeals and surveys.
+	ScoresRead         Permission = "assessment.scores.read"       // runs, score cards, coefficients; narrowed to own / subtree
+	RunsWrite          Permission = "assessment.runs.write"        // start and recompute runs, prepare closing
+	RatingsWrite       Permission = "assessment.ratings.write"     // supervisor ratings (manual indicators) of one's subtree
+	RunsApprove        Permission = "assessment.runs.approve"      // approve closing a run prepared by another person
+	DecisionsWrite     Permission = "assessment.decisions.write"   // prepare grade decisions (promotion, maintenance, quotas)
+	DecisionsApprove   Permission = "assessment.decisions.approve" // the committee's approval of decisions prepared by others
+	DemotionsPropose   Permission = "assessment.demotions.propose" // out-of-cycle early demotion or dismissal (supervisor)
+	DemotionsApprove   Permission = "assessment.demotions.approve" // approve an early demotion or dismissal (branch head)
+	AppealsFile        Permission = "assessment.appeals.file"      // a manager contests their own result
+	AppealsDecide      Permission = "assessment.appeals.decide"    // the committee upholds or amends
+	SurveysWrite       Permission = "assessment.surveys.write"     // questionnaires and campaigns
+	SurveyResponsesPut Permission = "assessment.surveys.respond"   // customers' answers, through a bank channel
+	// Compensation: pay components and formulas, payroll runs, payslips. Salary
+	// and bonus figures are seen only by the manager themself, HR and the
+	// committee (field-level rule of issue 3), never by peers or supervisors.
+	PayRead        Permission = "compensation.pay.read"        // pay components, tables and formulas
+	PayWrite       Permission = "compensation.pay.write"       // configure them (effective-dated)
+	PayInputsWrite Permission = "compensation.inputs.write"    // deductions, awards, days worked, collections
+	PayrollRun     Permission = "compensation.payroll.run"     // create, compute, recompute, submit, cancel, what-if
+	PayrollApprove Permission = "compensation.payroll.approve" // approve a run prepared by another person, which locks it
+	PayslipsRead   Permission = "compensation.payslips.read"   // narrowed to own (manager) / subtree (HR, committee)
+	PayrollExport  Permission = "compensation.payroll.export"  // bank transfer file and salary register
 	// Approvals: reading one's own and those in scope; deciding on others' actions.
 	// Each action also names the permission its approver needs.
 	ApprovalsRead   Permission = "approvals.read"
@@ -48,24 +71,33 @@ const (
 // scope (own records, team, subtree) narrows it further inside each service.
 var RolePermissions = map[Role][]Permission{
 	CustomerManager: {OrgUnitsRead, ApprovalsRead, ManagersRead, CustomersRead,
-		PlansRead, PlansWrite, PlansGenerate, RequestsWrite, IndicatorsRead, FiguresRead},
+		PlansRead, PlansWrite, PlansGenerate, RequestsWrite, IndicatorsRead, FiguresRead,
+		ScoresRead, AppealsFile, PayslipsRead},
 	Supervisor: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		CustomersRead, CustomersWrite, PlansRead, PlansWrite, PlansGenerate, PlansReview, TasksAssign, RequestsWrite,
-		IndicatorsRead, FiguresRead},
+		IndicatorsRead, FiguresRead, ScoresRead, RatingsWrite, DemotionsPropose, SurveysWrite},
 	BranchHead: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		LifecycleWrite, LifecycleApprove, GradesApprove, CustomersRead, CustomersWrite,
-		PlansRead, PlansGenerate, PlansReview, TasksAssign, RequestsWrite, IndicatorsRead, FiguresRead},
+		PlansRead, PlansGenerate, PlansReview, TasksAssign, RequestsWrite, IndicatorsRead, FiguresRead,
+		ScoresRead, RatingsWrite, RunsWrite, RunsApprove, DecisionsApprove, DemotionsApprove, SurveysWrite,
+		PayrollApprove},
 	HROfficer: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, ManagersWrite,
 		LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite, CustomersRead, CustomersWrite,
-		PlansRead, IndicatorsRead, IndicatorsWrite, FiguresRead},
+		PlansRead, IndicatorsRead, IndicatorsWrite, FiguresRead,
+		ScoresRead, RunsWrite, RunsApprove, DecisionsWrite, SurveysWrite,
+		PayRead, PayWrite, PayInputsWrite, PayrollRun, PayrollApprove, PayslipsRead, PayrollExport},
 	Committee: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, GradesChange,
-		GradesApprove, CustomersRead, PlansRead, IndicatorsRead, FiguresRead},
+		GradesApprove, CustomersRead, PlansRead, IndicatorsRead, FiguresRead,
+		ScoresRead, RunsWrite, RunsApprove, DecisionsWrite, DecisionsApprove, AppealsDecide, SurveysWrite,
+		PayRead, PayslipsRead},
 	Administrator: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		ManagersWrite, LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite,
 		CustomersRead, CustomersWrite, PortfolioSettings, PortfolioWatch,
-		PlansRead, PlansGenerate, VisitRulesWrite, IndicatorsRead, IndicatorsWrite, FiguresRead},
+		PlansRead, PlansGenerate, VisitRulesWrite, IndicatorsRead, IndicatorsWrite, FiguresRead,
+		ScoresRead, SurveysWrite, PayRead},
 	System: {OrgUnitsRead, ManagersRead, GradesChange, CustomersRead, CustomersWrite, PortfolioWatch,
-		PlansRead, PlansWrite, PlansGenerate, RequestsWrite, IndicatorsRead, FiguresImport, FiguresRead},
+		PlansRead, PlansWrite, PlansGenerate, RequestsWrite, IndicatorsRead, FiguresImport, FiguresRead,
+		ScoresRead, SurveyResponsesPut, PayInputsWrite},
 }
 
 // Allowed reports whether any of p's roles grants perm.
