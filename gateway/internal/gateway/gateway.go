@@ -143,6 +143,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 		for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 			assessmentv1.RegisterIndicatorServiceHandler,
 			assessmentv1.RegisterFigureServiceHandler,
+			assessmentv1.RegisterCoefficientServiceHandler,
 		} {
 			if err := register(ctx, mux, conn); err != nil {
 				g.Close()
