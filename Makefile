@@ -3,6 +3,7 @@
 #   make test    unit, storage (SQLite + PostgreSQL), component and end-to-end tests
 #   make lint    go vet, gofmt, buf lint/format/breaking, generated-code drift
 #   make bench   benchmarks, written to gateway/e2e/BENCHMARKS.md
+#   make images  container images, one per binary (needs a Docker engine; says so when none runs)
 # Tools are installed at pinned versions into .bin by `make tools`.
 
 SHELL := /bin/bash
@@ -106,6 +107,11 @@ bench:
 	go run ./gateway/e2e/benchreport -in .tmp/bench.txt -command "make bench" \
 		-md gateway/e2e/BENCHMARKS.md -json gateway/e2e/BENCHMARKS.json
 	go test -run '^$$' -bench GeneratePlans -benchtime 3x -count 1 -v ./services/visits/internal/service/ | tee .tmp/bench-visits.txt
+
+## images: one container image per binary (deploy/docker); without a Docker engine it says so and only checks
+.PHONY: images
+images:
+	deploy/docker/images.sh $(VERSION)
 
 ## clean: remove build output and local run data
 .PHONY: clean
