@@ -26,6 +26,9 @@ type ManagerRepository interface {
 	Update(ctx context.Context, m manager.Manager, prevRevision int64) error
 	Count(ctx context.Context) (int, error)
 	History(ctx context.Context, id string) ([]manager.HistoryEntry, error)
+	// HistoriesOf reads the current org path and the history of each of ids
+	// that exists.
+	HistoriesOf(ctx context.Context, ids []string) (map[string]string, map[string][]manager.HistoryEntry, error)
 	AppendHistory(ctx context.Context, id string, entries ...manager.HistoryEntry) error
 	ProbationDue(ctx context.Context, scope manager.Scope, subtree string, from, to civil.Date) ([]manager.Manager, error)
 	Active(ctx context.Context, scope manager.Scope, subtree string) ([]manager.Manager, error)
@@ -609,6 +612,36 @@ func (s *Managers) AsOf(ctx context.Context, id string, d civil.Date) (manager.S
 		}
 	}
 	return snap, l, nil
+}
+
+// AsOfMany answers where each of ids was, and what they held, on day d: the
+// snapshots of those the caller may see, by id (the others are left out), and
+// the ladders their grades are on, by id.
+func (s *Managers) AsOfMany(ctx context.Context, ids []string, d civil.Date) (map[string]manager.Snapshot, map[string]manager.Ladder, error) {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	paths, histories, err := s.repo.HistoriesOf(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	scope := c.scope()
+	out := make(map[string]manager.Snapshot, len(paths))
+	for id, path := range paths {
+		if scope.Sees(id, path) {
+			out[id] = manager.AsOf(histories[id], d)
+		}
+	}
+	ladders := map[string]manager.Ladder{}
+	all, err := s.repo.Ladders(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, l := range all {
+		ladders[l.ID] = l
+	}
+	return out, ladders, nil
 }
 
 // History reads a manager's dated changes, oldest first.

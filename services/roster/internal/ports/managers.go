@@ -292,7 +292,54 @@ func (s *ManagerServer) GetManagerAsOf(ctx context.Context, req *rosterv1.GetMan
 	if err != nil {
 		return nil, err
 	}
-	out := &rosterv1.ManagerSnapshot{Manager: managerPrefix + id, Date: d.Proto(), Post: snap.Post,
+	return toProtoSnapshot(id, snap, l), nil
+}
+
+// maxBatchAsOf is the most managers one BatchGetManagersAsOf call asks about.
+const maxBatchAsOf = 1000
+
+// BatchGetManagersAsOf answers where several managers were on a day.
+func (s *ManagerServer) BatchGetManagersAsOf(ctx context.Context, req *rosterv1.BatchGetManagersAsOfRequest) (*rosterv1.BatchGetManagersAsOfResponse, error) {
+	var v apierr.Violations
+	switch n := len(req.GetNames()); {
+	case n == 0:
+		v.Add("names", "name at least one manager, managers/{employee number}")
+	case n > maxBatchAsOf:
+		v.Add("names", "%d managers; at most %d per call", n, maxBatchAsOf)
+	}
+	ids := make([]string, 0, len(req.GetNames()))
+	seen := make(map[string]int, len(req.GetNames()))
+	for i, name := range req.GetNames() {
+		field := fmt.Sprintf("names[%d]", i)
+		if j, dup := seen[name]; dup {
+			v.Add(field, "repeats names[%d]", j)
+			continue
+		}
+		seen[name] = i
+		ids = append(ids, checkManagerName(&v, field, name))
+	}
+	d := checkDate(&v, "date", req.GetDate(), true)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	snaps, ladders, err := s.managers.AsOfMany(ctx, ids, d)
+	if err != nil {
+		return nil, err
+	}
+	resp := &rosterv1.BatchGetManagersAsOfResponse{}
+	for _, id := range ids {
+		snap, ok := snaps[id]
+		if !ok {
+			resp.Missing = append(resp.Missing, managerPrefix+id)
+			continue
+		}
+		resp.Snapshots = append(resp.Snapshots, toProtoSnapshot(id, snap, ladders[snap.Grade.Ladder]))
+	}
+	return resp, nil
+}
+
+func toProtoSnapshot(id string, snap manager.Snapshot, l manager.Ladder) *rosterv1.ManagerSnapshot {
+	out := &rosterv1.ManagerSnapshot{Manager: managerPrefix + id, Date: snap.Date.Proto(), Post: snap.Post,
 		Line: rosterv1.Line(snap.Line), Status: rosterv1.Manager_Status(snap.Status)}
 	if snap.OrgUnitID != "" {
 		out.OrgUnit = orgUnitPrefix + snap.OrgUnitID
@@ -301,7 +348,7 @@ func (s *ManagerServer) GetManagerAsOf(ctx context.Context, req *rosterv1.GetMan
 		out.Supervisor = managerPrefix + snap.SupervisorID
 	}
 	out.Grade = toProtoGrade(snap.Grade, l)
-	return out, nil
+	return out
 }
 
 // ListManagerHistory reads the dated changes.
@@ -737,6 +784,7 @@ var ManagerRules = auth.Rules{
 	rosterv1.ManagerService_TransferManager_FullMethodName:      {Permission: auth.ManagersWrite, Mutates: true},
 	rosterv1.ManagerService_ChangeManagerGrade_FullMethodName:   {Permission: auth.GradesChange, Mutates: true},
 	rosterv1.ManagerService_GetManagerAsOf_FullMethodName:       {Permission: auth.ManagersRead},
+	rosterv1.ManagerService_BatchGetManagersAsOf_FullMethodName: {Permission: auth.ManagersRead},
 	rosterv1.ManagerService_ListManagerHistory_FullMethodName:   {Permission: auth.ManagersRead},
 	rosterv1.ManagerService_AppointManager_FullMethodName:       {Permission: auth.LifecycleWrite, Mutates: true},
 	rosterv1.ManagerService_ConfirmManager_FullMethodName:       {Permission: auth.LifecycleWrite, Mutates: true},

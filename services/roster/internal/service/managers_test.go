@@ -112,6 +112,22 @@ func asOfScenario(t *testing.T, c callers) {
 	if g := asOf(2024, 7, 1).GetGrade(); g.GetDisplayName() != "三级" || g.GetStaffGrade() != 8 {
 		t.Errorf("grade details: %v", g)
 	}
+	// Many at once: the same answers, in request order; unknown managers and
+	// managers out of the caller's scope are missing.
+	batch := must[*rosterv1.BatchGetManagersAsOfResponse](t)(c.system.BatchGetManagersAsOf(ctx, &rosterv1.BatchGetManagersAsOfRequest{
+		Names: []string{"managers/E3003", "managers/NOBODY", "managers/E3002"}, Date: day(2024, 7, 1)}))
+	if s := batch.GetSnapshots(); len(s) != 2 || s[0].GetManager() != "managers/E3003" || s[0].GetOrgUnit() != "orgUnits/team-hongqiao" ||
+		s[0].GetGrade().GetDisplayName() != "三级" || s[1].GetManager() != "managers/E3002" || s[1].GetGrade().GetLevel() != "L4" ||
+		len(batch.GetMissing()) != 1 || batch.GetMissing()[0] != "managers/NOBODY" {
+		t.Errorf("batch as of 2024-07-01: %v", batch)
+	}
+	batch = must[*rosterv1.BatchGetManagersAsOfResponse](t)(c.cm3002.BatchGetManagersAsOf(ctx, &rosterv1.BatchGetManagersAsOfRequest{
+		Names: []string{"managers/E3003", "managers/E3002"}, Date: day(2024, 7, 1)}))
+	if len(batch.GetSnapshots()) != 1 || batch.GetSnapshots()[0].GetManager() != "managers/E3002" || len(batch.GetMissing()) != 1 {
+		t.Errorf("a manager sees only themself: %v", batch)
+	}
+	_, err := c.hr.BatchGetManagersAsOf(ctx, &rosterv1.BatchGetManagersAsOfRequest{Names: []string{"managers/E3003", "managers/E3003"}})
+	wantStatus(t, err, codes.InvalidArgument, "repeats names[0]")
 
 	// A new move and a new grade, dated: the past stays as it was.
 	must[*rosterv1.Manager](t)(c.hr.TransferManager(ctx, &rosterv1.TransferManagerRequest{Name: "managers/E3003",
@@ -134,7 +150,7 @@ func asOfScenario(t *testing.T, c callers) {
 		t.Errorf("supervisor removed from 2026-03-01: %q", s.GetSupervisor())
 	}
 	// Back-dating before the last change is refused: history is appended in order.
-	_, err := c.system.ChangeManagerGrade(ctx, &rosterv1.ChangeManagerGradeRequest{Name: "managers/E3003",
+	_, err = c.system.ChangeManagerGrade(ctx, &rosterv1.ChangeManagerGradeRequest{Name: "managers/E3003",
 		Grade: &rosterv1.Grade{Ladder: "gradeLadders/bank", Level: "L1"}, EffectiveDate: day(2026, 6, 30), Reason: "x"})
 	wantStatus(t, err, codes.InvalidArgument, "before the last grade change on 2026-07-01")
 	hist := must[*rosterv1.ListManagerHistoryResponse](t)(c.hr.ListManagerHistory(ctx, &rosterv1.ListManagerHistoryRequest{Name: "managers/E3003"}))

@@ -559,7 +559,7 @@ func (x ManagerHistoryEntry_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ManagerHistoryEntry_Kind.Descriptor instead.
 func (ManagerHistoryEntry_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{16, 0}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{18, 0}
 }
 
 // Why the flag is raised.
@@ -612,7 +612,7 @@ func (x RotationFlag_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RotationFlag_Kind.Descriptor instead.
 func (RotationFlag_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{35, 0}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{37, 0}
 }
 
 // A customer manager (客户经理): who they are, where they sit, which grade they hold
@@ -1915,6 +1915,117 @@ func (x *GetManagerAsOfRequest) GetDate() *date.Date {
 	return nil
 }
 
+// Request for BatchGetManagersAsOf.
+type BatchGetManagersAsOfRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The managers, `managers/{employee number}`; 1 to 1,000, each once.
+	Names []string `protobuf:"bytes,1,rep,name=names,proto3" json:"names,omitempty"`
+	// The day asked about.
+	Date          *date.Date `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetManagersAsOfRequest) Reset() {
+	*x = BatchGetManagersAsOfRequest{}
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetManagersAsOfRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetManagersAsOfRequest) ProtoMessage() {}
+
+func (x *BatchGetManagersAsOfRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetManagersAsOfRequest.ProtoReflect.Descriptor instead.
+func (*BatchGetManagersAsOfRequest) Descriptor() ([]byte, []int) {
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *BatchGetManagersAsOfRequest) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *BatchGetManagersAsOfRequest) GetDate() *date.Date {
+	if x != nil {
+		return x.Date
+	}
+	return nil
+}
+
+// Response for BatchGetManagersAsOf.
+type BatchGetManagersAsOfResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The snapshots of the managers found, in request order.
+	Snapshots []*ManagerSnapshot `protobuf:"bytes,1,rep,name=snapshots,proto3" json:"snapshots,omitempty"`
+	// The managers asked about that do not exist or that the caller may not see,
+	// in request order.
+	Missing       []string `protobuf:"bytes,2,rep,name=missing,proto3" json:"missing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetManagersAsOfResponse) Reset() {
+	*x = BatchGetManagersAsOfResponse{}
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetManagersAsOfResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetManagersAsOfResponse) ProtoMessage() {}
+
+func (x *BatchGetManagersAsOfResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetManagersAsOfResponse.ProtoReflect.Descriptor instead.
+func (*BatchGetManagersAsOfResponse) Descriptor() ([]byte, []int) {
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *BatchGetManagersAsOfResponse) GetSnapshots() []*ManagerSnapshot {
+	if x != nil {
+		return x.Snapshots
+	}
+	return nil
+}
+
+func (x *BatchGetManagersAsOfResponse) GetMissing() []string {
+	if x != nil {
+		return x.Missing
+	}
+	return nil
+}
+
 // Where a manager was and what they held on one day.
 type ManagerSnapshot struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1940,7 +2051,7 @@ type ManagerSnapshot struct {
 
 func (x *ManagerSnapshot) Reset() {
 	*x = ManagerSnapshot{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[15]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1952,7 +2063,7 @@ func (x *ManagerSnapshot) String() string {
 func (*ManagerSnapshot) ProtoMessage() {}
 
 func (x *ManagerSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[15]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1965,7 +2076,7 @@ func (x *ManagerSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerSnapshot.ProtoReflect.Descriptor instead.
 func (*ManagerSnapshot) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{15}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ManagerSnapshot) GetManager() string {
@@ -2059,7 +2170,7 @@ type ManagerHistoryEntry struct {
 
 func (x *ManagerHistoryEntry) Reset() {
 	*x = ManagerHistoryEntry{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[16]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2071,7 +2182,7 @@ func (x *ManagerHistoryEntry) String() string {
 func (*ManagerHistoryEntry) ProtoMessage() {}
 
 func (x *ManagerHistoryEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[16]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2084,7 +2195,7 @@ func (x *ManagerHistoryEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerHistoryEntry.ProtoReflect.Descriptor instead.
 func (*ManagerHistoryEntry) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{16}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ManagerHistoryEntry) GetKind() ManagerHistoryEntry_Kind {
@@ -2189,7 +2300,7 @@ type ListManagerHistoryRequest struct {
 
 func (x *ListManagerHistoryRequest) Reset() {
 	*x = ListManagerHistoryRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[17]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2201,7 +2312,7 @@ func (x *ListManagerHistoryRequest) String() string {
 func (*ListManagerHistoryRequest) ProtoMessage() {}
 
 func (x *ListManagerHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[17]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2214,7 +2325,7 @@ func (x *ListManagerHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListManagerHistoryRequest.ProtoReflect.Descriptor instead.
 func (*ListManagerHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{17}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListManagerHistoryRequest) GetName() string {
@@ -2235,7 +2346,7 @@ type ListManagerHistoryResponse struct {
 
 func (x *ListManagerHistoryResponse) Reset() {
 	*x = ListManagerHistoryResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[18]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2247,7 +2358,7 @@ func (x *ListManagerHistoryResponse) String() string {
 func (*ListManagerHistoryResponse) ProtoMessage() {}
 
 func (x *ListManagerHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[18]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2260,7 +2371,7 @@ func (x *ListManagerHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListManagerHistoryResponse.ProtoReflect.Descriptor instead.
 func (*ListManagerHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{18}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListManagerHistoryResponse) GetEntries() []*ManagerHistoryEntry {
@@ -2289,7 +2400,7 @@ type AppointManagerRequest struct {
 
 func (x *AppointManagerRequest) Reset() {
 	*x = AppointManagerRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[19]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2301,7 +2412,7 @@ func (x *AppointManagerRequest) String() string {
 func (*AppointManagerRequest) ProtoMessage() {}
 
 func (x *AppointManagerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[19]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2314,7 +2425,7 @@ func (x *AppointManagerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AppointManagerRequest.ProtoReflect.Descriptor instead.
 func (*AppointManagerRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{19}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AppointManagerRequest) GetName() string {
@@ -2374,7 +2485,7 @@ type ConfirmManagerRequest struct {
 
 func (x *ConfirmManagerRequest) Reset() {
 	*x = ConfirmManagerRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[20]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2386,7 +2497,7 @@ func (x *ConfirmManagerRequest) String() string {
 func (*ConfirmManagerRequest) ProtoMessage() {}
 
 func (x *ConfirmManagerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[20]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2399,7 +2510,7 @@ func (x *ConfirmManagerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmManagerRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmManagerRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{20}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConfirmManagerRequest) GetName() string {
@@ -2465,7 +2576,7 @@ type ExtendProbationRequest struct {
 
 func (x *ExtendProbationRequest) Reset() {
 	*x = ExtendProbationRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[21]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2477,7 +2588,7 @@ func (x *ExtendProbationRequest) String() string {
 func (*ExtendProbationRequest) ProtoMessage() {}
 
 func (x *ExtendProbationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[21]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2490,7 +2601,7 @@ func (x *ExtendProbationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendProbationRequest.ProtoReflect.Descriptor instead.
 func (*ExtendProbationRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{21}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ExtendProbationRequest) GetName() string {
@@ -2554,7 +2665,7 @@ type StartObservationRequest struct {
 
 func (x *StartObservationRequest) Reset() {
 	*x = StartObservationRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[22]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2566,7 +2677,7 @@ func (x *StartObservationRequest) String() string {
 func (*StartObservationRequest) ProtoMessage() {}
 
 func (x *StartObservationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[22]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2579,7 +2690,7 @@ func (x *StartObservationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartObservationRequest.ProtoReflect.Descriptor instead.
 func (*StartObservationRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{22}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *StartObservationRequest) GetName() string {
@@ -2636,7 +2747,7 @@ type EndObservationRequest struct {
 
 func (x *EndObservationRequest) Reset() {
 	*x = EndObservationRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[23]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2648,7 +2759,7 @@ func (x *EndObservationRequest) String() string {
 func (*EndObservationRequest) ProtoMessage() {}
 
 func (x *EndObservationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[23]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2661,7 +2772,7 @@ func (x *EndObservationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndObservationRequest.ProtoReflect.Descriptor instead.
 func (*EndObservationRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{23}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *EndObservationRequest) GetName() string {
@@ -2720,7 +2831,7 @@ type ExitManagerRequest struct {
 
 func (x *ExitManagerRequest) Reset() {
 	*x = ExitManagerRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[24]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2732,7 +2843,7 @@ func (x *ExitManagerRequest) String() string {
 func (*ExitManagerRequest) ProtoMessage() {}
 
 func (x *ExitManagerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[24]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2745,7 +2856,7 @@ func (x *ExitManagerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExitManagerRequest.ProtoReflect.Descriptor instead.
 func (*ExitManagerRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{24}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ExitManagerRequest) GetName() string {
@@ -2804,7 +2915,7 @@ type TransitionManagerResponse struct {
 
 func (x *TransitionManagerResponse) Reset() {
 	*x = TransitionManagerResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[25]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2816,7 +2927,7 @@ func (x *TransitionManagerResponse) String() string {
 func (*TransitionManagerResponse) ProtoMessage() {}
 
 func (x *TransitionManagerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[25]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2829,7 +2940,7 @@ func (x *TransitionManagerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionManagerResponse.ProtoReflect.Descriptor instead.
 func (*TransitionManagerResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{25}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TransitionManagerResponse) GetManager() *Manager {
@@ -2860,7 +2971,7 @@ type ListProbationDueRequest struct {
 
 func (x *ListProbationDueRequest) Reset() {
 	*x = ListProbationDueRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[26]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2872,7 +2983,7 @@ func (x *ListProbationDueRequest) String() string {
 func (*ListProbationDueRequest) ProtoMessage() {}
 
 func (x *ListProbationDueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[26]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2885,7 +2996,7 @@ func (x *ListProbationDueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProbationDueRequest.ProtoReflect.Descriptor instead.
 func (*ListProbationDueRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{26}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListProbationDueRequest) GetOrgUnit() string {
@@ -2925,7 +3036,7 @@ type ProbationDue struct {
 
 func (x *ProbationDue) Reset() {
 	*x = ProbationDue{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[27]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2937,7 +3048,7 @@ func (x *ProbationDue) String() string {
 func (*ProbationDue) ProtoMessage() {}
 
 func (x *ProbationDue) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[27]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2950,7 +3061,7 @@ func (x *ProbationDue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProbationDue.ProtoReflect.Descriptor instead.
 func (*ProbationDue) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{27}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ProbationDue) GetManager() string {
@@ -3013,7 +3124,7 @@ type ListProbationDueResponse struct {
 
 func (x *ListProbationDueResponse) Reset() {
 	*x = ListProbationDueResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[28]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3025,7 +3136,7 @@ func (x *ListProbationDueResponse) String() string {
 func (*ListProbationDueResponse) ProtoMessage() {}
 
 func (x *ListProbationDueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[28]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3038,7 +3149,7 @@ func (x *ListProbationDueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProbationDueResponse.ProtoReflect.Descriptor instead.
 func (*ListProbationDueResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{28}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListProbationDueResponse) GetDue() []*ProbationDue {
@@ -3064,7 +3175,7 @@ type EvaluateEntryRequest struct {
 
 func (x *EvaluateEntryRequest) Reset() {
 	*x = EvaluateEntryRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[29]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3076,7 +3187,7 @@ func (x *EvaluateEntryRequest) String() string {
 func (*EvaluateEntryRequest) ProtoMessage() {}
 
 func (x *EvaluateEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[29]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3089,7 +3200,7 @@ func (x *EvaluateEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvaluateEntryRequest.ProtoReflect.Descriptor instead.
 func (*EvaluateEntryRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{29}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *EvaluateEntryRequest) GetName() string {
@@ -3134,7 +3245,7 @@ type EntryRuleResult struct {
 
 func (x *EntryRuleResult) Reset() {
 	*x = EntryRuleResult{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[30]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3146,7 +3257,7 @@ func (x *EntryRuleResult) String() string {
 func (*EntryRuleResult) ProtoMessage() {}
 
 func (x *EntryRuleResult) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[30]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3159,7 +3270,7 @@ func (x *EntryRuleResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EntryRuleResult.ProtoReflect.Descriptor instead.
 func (*EntryRuleResult) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{30}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *EntryRuleResult) GetRule() string {
@@ -3217,7 +3328,7 @@ type EvaluateEntryResponse struct {
 
 func (x *EvaluateEntryResponse) Reset() {
 	*x = EvaluateEntryResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[31]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3229,7 +3340,7 @@ func (x *EvaluateEntryResponse) String() string {
 func (*EvaluateEntryResponse) ProtoMessage() {}
 
 func (x *EvaluateEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[31]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3242,7 +3353,7 @@ func (x *EvaluateEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvaluateEntryResponse.ProtoReflect.Descriptor instead.
 func (*EvaluateEntryResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{31}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *EvaluateEntryResponse) GetRules() []*EntryRuleResult {
@@ -3276,7 +3387,7 @@ type RequestEntryWaiverRequest struct {
 
 func (x *RequestEntryWaiverRequest) Reset() {
 	*x = RequestEntryWaiverRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[32]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3288,7 +3399,7 @@ func (x *RequestEntryWaiverRequest) String() string {
 func (*RequestEntryWaiverRequest) ProtoMessage() {}
 
 func (x *RequestEntryWaiverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[32]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3301,7 +3412,7 @@ func (x *RequestEntryWaiverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestEntryWaiverRequest.ProtoReflect.Descriptor instead.
 func (*RequestEntryWaiverRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{32}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RequestEntryWaiverRequest) GetName() string {
@@ -3344,7 +3455,7 @@ type RequestEntryWaiverResponse struct {
 
 func (x *RequestEntryWaiverResponse) Reset() {
 	*x = RequestEntryWaiverResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[33]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3356,7 +3467,7 @@ func (x *RequestEntryWaiverResponse) String() string {
 func (*RequestEntryWaiverResponse) ProtoMessage() {}
 
 func (x *RequestEntryWaiverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[33]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3369,7 +3480,7 @@ func (x *RequestEntryWaiverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestEntryWaiverResponse.ProtoReflect.Descriptor instead.
 func (*RequestEntryWaiverResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{33}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RequestEntryWaiverResponse) GetApproval() string {
@@ -3394,7 +3505,7 @@ type ListRotationFlagsRequest struct {
 
 func (x *ListRotationFlagsRequest) Reset() {
 	*x = ListRotationFlagsRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[34]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3406,7 +3517,7 @@ func (x *ListRotationFlagsRequest) String() string {
 func (*ListRotationFlagsRequest) ProtoMessage() {}
 
 func (x *ListRotationFlagsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[34]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3419,7 +3530,7 @@ func (x *ListRotationFlagsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRotationFlagsRequest.ProtoReflect.Descriptor instead.
 func (*ListRotationFlagsRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{34}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListRotationFlagsRequest) GetOrgUnit() string {
@@ -3468,7 +3579,7 @@ type RotationFlag struct {
 
 func (x *RotationFlag) Reset() {
 	*x = RotationFlag{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[35]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3480,7 +3591,7 @@ func (x *RotationFlag) String() string {
 func (*RotationFlag) ProtoMessage() {}
 
 func (x *RotationFlag) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[35]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3493,7 +3604,7 @@ func (x *RotationFlag) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RotationFlag.ProtoReflect.Descriptor instead.
 func (*RotationFlag) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{35}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RotationFlag) GetKind() RotationFlag_Kind {
@@ -3563,7 +3674,7 @@ type ListRotationFlagsResponse struct {
 
 func (x *ListRotationFlagsResponse) Reset() {
 	*x = ListRotationFlagsResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[36]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3575,7 +3686,7 @@ func (x *ListRotationFlagsResponse) String() string {
 func (*ListRotationFlagsResponse) ProtoMessage() {}
 
 func (x *ListRotationFlagsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[36]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3588,7 +3699,7 @@ func (x *ListRotationFlagsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRotationFlagsResponse.ProtoReflect.Descriptor instead.
 func (*ListRotationFlagsResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{36}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListRotationFlagsResponse) GetFlags() []*RotationFlag {
@@ -3609,7 +3720,7 @@ type GetGradeLadderRequest struct {
 
 func (x *GetGradeLadderRequest) Reset() {
 	*x = GetGradeLadderRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[37]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3621,7 +3732,7 @@ func (x *GetGradeLadderRequest) String() string {
 func (*GetGradeLadderRequest) ProtoMessage() {}
 
 func (x *GetGradeLadderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[37]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3634,7 +3745,7 @@ func (x *GetGradeLadderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGradeLadderRequest.ProtoReflect.Descriptor instead.
 func (*GetGradeLadderRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{37}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GetGradeLadderRequest) GetName() string {
@@ -3653,7 +3764,7 @@ type ListGradeLaddersRequest struct {
 
 func (x *ListGradeLaddersRequest) Reset() {
 	*x = ListGradeLaddersRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[38]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3665,7 +3776,7 @@ func (x *ListGradeLaddersRequest) String() string {
 func (*ListGradeLaddersRequest) ProtoMessage() {}
 
 func (x *ListGradeLaddersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[38]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3678,7 +3789,7 @@ func (x *ListGradeLaddersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGradeLaddersRequest.ProtoReflect.Descriptor instead.
 func (*ListGradeLaddersRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{38}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{40}
 }
 
 // Response for ListGradeLadders.
@@ -3692,7 +3803,7 @@ type ListGradeLaddersResponse struct {
 
 func (x *ListGradeLaddersResponse) Reset() {
 	*x = ListGradeLaddersResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[39]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3704,7 +3815,7 @@ func (x *ListGradeLaddersResponse) String() string {
 func (*ListGradeLaddersResponse) ProtoMessage() {}
 
 func (x *ListGradeLaddersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[39]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3717,7 +3828,7 @@ func (x *ListGradeLaddersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGradeLaddersResponse.ProtoReflect.Descriptor instead.
 func (*ListGradeLaddersResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{39}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListGradeLaddersResponse) GetGradeLadders() []*GradeLadder {
@@ -3743,7 +3854,7 @@ type CreateGradeLadderRequest struct {
 
 func (x *CreateGradeLadderRequest) Reset() {
 	*x = CreateGradeLadderRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[40]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3755,7 +3866,7 @@ func (x *CreateGradeLadderRequest) String() string {
 func (*CreateGradeLadderRequest) ProtoMessage() {}
 
 func (x *CreateGradeLadderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[40]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3768,7 +3879,7 @@ func (x *CreateGradeLadderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateGradeLadderRequest.ProtoReflect.Descriptor instead.
 func (*CreateGradeLadderRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{40}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CreateGradeLadderRequest) GetGradeLadder() *GradeLadder {
@@ -3808,7 +3919,7 @@ type UpdateGradeLadderRequest struct {
 
 func (x *UpdateGradeLadderRequest) Reset() {
 	*x = UpdateGradeLadderRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[41]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3820,7 +3931,7 @@ func (x *UpdateGradeLadderRequest) String() string {
 func (*UpdateGradeLadderRequest) ProtoMessage() {}
 
 func (x *UpdateGradeLadderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[41]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3833,7 +3944,7 @@ func (x *UpdateGradeLadderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGradeLadderRequest.ProtoReflect.Descriptor instead.
 func (*UpdateGradeLadderRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{41}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *UpdateGradeLadderRequest) GetGradeLadder() *GradeLadder {
@@ -3870,7 +3981,7 @@ type GetGradeDistributionRequest struct {
 
 func (x *GetGradeDistributionRequest) Reset() {
 	*x = GetGradeDistributionRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[42]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3882,7 +3993,7 @@ func (x *GetGradeDistributionRequest) String() string {
 func (*GetGradeDistributionRequest) ProtoMessage() {}
 
 func (x *GetGradeDistributionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[42]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3895,7 +4006,7 @@ func (x *GetGradeDistributionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGradeDistributionRequest.ProtoReflect.Descriptor instead.
 func (*GetGradeDistributionRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{42}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetGradeDistributionRequest) GetLadder() string {
@@ -3930,7 +4041,7 @@ type GradeDistribution struct {
 
 func (x *GradeDistribution) Reset() {
 	*x = GradeDistribution{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[43]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3942,7 +4053,7 @@ func (x *GradeDistribution) String() string {
 func (*GradeDistribution) ProtoMessage() {}
 
 func (x *GradeDistribution) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[43]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3955,7 +4066,7 @@ func (x *GradeDistribution) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GradeDistribution.ProtoReflect.Descriptor instead.
 func (*GradeDistribution) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{43}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GradeDistribution) GetLadder() string {
@@ -4005,7 +4116,7 @@ type ImportManagersRequest struct {
 
 func (x *ImportManagersRequest) Reset() {
 	*x = ImportManagersRequest{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[44]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4017,7 +4128,7 @@ func (x *ImportManagersRequest) String() string {
 func (*ImportManagersRequest) ProtoMessage() {}
 
 func (x *ImportManagersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[44]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4030,7 +4141,7 @@ func (x *ImportManagersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportManagersRequest.ProtoReflect.Descriptor instead.
 func (*ImportManagersRequest) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{44}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ImportManagersRequest) GetContent() []byte {
@@ -4076,7 +4187,7 @@ type ImportProblem struct {
 
 func (x *ImportProblem) Reset() {
 	*x = ImportProblem{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[45]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4088,7 +4199,7 @@ func (x *ImportProblem) String() string {
 func (*ImportProblem) ProtoMessage() {}
 
 func (x *ImportProblem) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[45]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4101,7 +4212,7 @@ func (x *ImportProblem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportProblem.ProtoReflect.Descriptor instead.
 func (*ImportProblem) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{45}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ImportProblem) GetRow() int32 {
@@ -4140,7 +4251,7 @@ type ImportResponse struct {
 
 func (x *ImportResponse) Reset() {
 	*x = ImportResponse{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[46]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4152,7 +4263,7 @@ func (x *ImportResponse) String() string {
 func (*ImportResponse) ProtoMessage() {}
 
 func (x *ImportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[46]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4165,7 +4276,7 @@ func (x *ImportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResponse.ProtoReflect.Descriptor instead.
 func (*ImportResponse) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{46}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ImportResponse) GetRows() int32 {
@@ -4212,7 +4323,7 @@ type GradeLadder_Level struct {
 
 func (x *GradeLadder_Level) Reset() {
 	*x = GradeLadder_Level{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[47]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4224,7 +4335,7 @@ func (x *GradeLadder_Level) String() string {
 func (*GradeLadder_Level) ProtoMessage() {}
 
 func (x *GradeLadder_Level) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[47]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4305,7 +4416,7 @@ type GradeDistribution_LevelCount struct {
 
 func (x *GradeDistribution_LevelCount) Reset() {
 	*x = GradeDistribution_LevelCount{}
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[48]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4317,7 +4428,7 @@ func (x *GradeDistribution_LevelCount) String() string {
 func (*GradeDistribution_LevelCount) ProtoMessage() {}
 
 func (x *GradeDistribution_LevelCount) ProtoReflect() protoreflect.Message {
-	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[48]
+	mi := &file_rmsuite_roster_v1_manager_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4330,7 +4441,7 @@ func (x *GradeDistribution_LevelCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GradeDistribution_LevelCount.ProtoReflect.Descriptor instead.
 func (*GradeDistribution_LevelCount) Descriptor() ([]byte, []int) {
-	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{43, 0}
+	return file_rmsuite_roster_v1_manager_proto_rawDescGZIP(), []int{45, 0}
 }
 
 func (x *GradeDistribution_LevelCount) GetLevel() string {
@@ -4564,7 +4675,14 @@ const file_rmsuite_roster_v1_manager_proto_rawDesc = "" +
 	"\x15GetManagerAsOfRequest\x128\n" +
 	"\x04name\x18\x01 \x01(\tB$\xe2A\x01\x02\xfaA\x1d\n" +
 	"\x1broster.rmsuite.bank/ManagerR\x04name\x12+\n" +
-	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x02R\x04date\"\xb9\x02\n" +
+	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x02R\x04date\"\x86\x01\n" +
+	"\x1bBatchGetManagersAsOfRequest\x12:\n" +
+	"\x05names\x18\x01 \x03(\tB$\xe2A\x01\x02\xfaA\x1d\n" +
+	"\x1broster.rmsuite.bank/ManagerR\x05names\x12+\n" +
+	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateB\x04\xe2A\x01\x02R\x04date\"z\n" +
+	"\x1cBatchGetManagersAsOfResponse\x12@\n" +
+	"\tsnapshots\x18\x01 \x03(\v2\".rmsuite.roster.v1.ManagerSnapshotR\tsnapshots\x12\x18\n" +
+	"\amissing\x18\x02 \x03(\tR\amissing\"\xb9\x02\n" +
 	"\x0fManagerSnapshot\x12\x18\n" +
 	"\amanager\x18\x01 \x01(\tR\amanager\x12%\n" +
 	"\x04date\x18\x02 \x01(\v2\x11.google.type.DateR\x04date\x12\x19\n" +
@@ -4794,7 +4912,7 @@ func file_rmsuite_roster_v1_manager_proto_rawDescGZIP() []byte {
 }
 
 var file_rmsuite_roster_v1_manager_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_rmsuite_roster_v1_manager_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_rmsuite_roster_v1_manager_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_rmsuite_roster_v1_manager_proto_goTypes = []any{
 	(Line)(0),                            // 0: rmsuite.roster.v1.Line
 	(Manager_Gender)(0),                  // 1: rmsuite.roster.v1.Manager.Gender
@@ -4821,126 +4939,130 @@ var file_rmsuite_roster_v1_manager_proto_goTypes = []any{
 	(*ChangeManagerGradeRequest)(nil),    // 22: rmsuite.roster.v1.ChangeManagerGradeRequest
 	(*ChangeManagerGradeResponse)(nil),   // 23: rmsuite.roster.v1.ChangeManagerGradeResponse
 	(*GetManagerAsOfRequest)(nil),        // 24: rmsuite.roster.v1.GetManagerAsOfRequest
-	(*ManagerSnapshot)(nil),              // 25: rmsuite.roster.v1.ManagerSnapshot
-	(*ManagerHistoryEntry)(nil),          // 26: rmsuite.roster.v1.ManagerHistoryEntry
-	(*ListManagerHistoryRequest)(nil),    // 27: rmsuite.roster.v1.ListManagerHistoryRequest
-	(*ListManagerHistoryResponse)(nil),   // 28: rmsuite.roster.v1.ListManagerHistoryResponse
-	(*AppointManagerRequest)(nil),        // 29: rmsuite.roster.v1.AppointManagerRequest
-	(*ConfirmManagerRequest)(nil),        // 30: rmsuite.roster.v1.ConfirmManagerRequest
-	(*ExtendProbationRequest)(nil),       // 31: rmsuite.roster.v1.ExtendProbationRequest
-	(*StartObservationRequest)(nil),      // 32: rmsuite.roster.v1.StartObservationRequest
-	(*EndObservationRequest)(nil),        // 33: rmsuite.roster.v1.EndObservationRequest
-	(*ExitManagerRequest)(nil),           // 34: rmsuite.roster.v1.ExitManagerRequest
-	(*TransitionManagerResponse)(nil),    // 35: rmsuite.roster.v1.TransitionManagerResponse
-	(*ListProbationDueRequest)(nil),      // 36: rmsuite.roster.v1.ListProbationDueRequest
-	(*ProbationDue)(nil),                 // 37: rmsuite.roster.v1.ProbationDue
-	(*ListProbationDueResponse)(nil),     // 38: rmsuite.roster.v1.ListProbationDueResponse
-	(*EvaluateEntryRequest)(nil),         // 39: rmsuite.roster.v1.EvaluateEntryRequest
-	(*EntryRuleResult)(nil),              // 40: rmsuite.roster.v1.EntryRuleResult
-	(*EvaluateEntryResponse)(nil),        // 41: rmsuite.roster.v1.EvaluateEntryResponse
-	(*RequestEntryWaiverRequest)(nil),    // 42: rmsuite.roster.v1.RequestEntryWaiverRequest
-	(*RequestEntryWaiverResponse)(nil),   // 43: rmsuite.roster.v1.RequestEntryWaiverResponse
-	(*ListRotationFlagsRequest)(nil),     // 44: rmsuite.roster.v1.ListRotationFlagsRequest
-	(*RotationFlag)(nil),                 // 45: rmsuite.roster.v1.RotationFlag
-	(*ListRotationFlagsResponse)(nil),    // 46: rmsuite.roster.v1.ListRotationFlagsResponse
-	(*GetGradeLadderRequest)(nil),        // 47: rmsuite.roster.v1.GetGradeLadderRequest
-	(*ListGradeLaddersRequest)(nil),      // 48: rmsuite.roster.v1.ListGradeLaddersRequest
-	(*ListGradeLaddersResponse)(nil),     // 49: rmsuite.roster.v1.ListGradeLaddersResponse
-	(*CreateGradeLadderRequest)(nil),     // 50: rmsuite.roster.v1.CreateGradeLadderRequest
-	(*UpdateGradeLadderRequest)(nil),     // 51: rmsuite.roster.v1.UpdateGradeLadderRequest
-	(*GetGradeDistributionRequest)(nil),  // 52: rmsuite.roster.v1.GetGradeDistributionRequest
-	(*GradeDistribution)(nil),            // 53: rmsuite.roster.v1.GradeDistribution
-	(*ImportManagersRequest)(nil),        // 54: rmsuite.roster.v1.ImportManagersRequest
-	(*ImportProblem)(nil),                // 55: rmsuite.roster.v1.ImportProblem
-	(*ImportResponse)(nil),               // 56: rmsuite.roster.v1.ImportResponse
-	(*GradeLadder_Level)(nil),            // 57: rmsuite.roster.v1.GradeLadder.Level
-	(*GradeDistribution_LevelCount)(nil), // 58: rmsuite.roster.v1.GradeDistribution.LevelCount
-	nil,                                  // 59: rmsuite.roster.v1.GradeDistribution.LevelCount.BandsEntry
-	(*date.Date)(nil),                    // 60: google.type.Date
-	(*timestamppb.Timestamp)(nil),        // 61: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 62: google.protobuf.FieldMask
+	(*BatchGetManagersAsOfRequest)(nil),  // 25: rmsuite.roster.v1.BatchGetManagersAsOfRequest
+	(*BatchGetManagersAsOfResponse)(nil), // 26: rmsuite.roster.v1.BatchGetManagersAsOfResponse
+	(*ManagerSnapshot)(nil),              // 27: rmsuite.roster.v1.ManagerSnapshot
+	(*ManagerHistoryEntry)(nil),          // 28: rmsuite.roster.v1.ManagerHistoryEntry
+	(*ListManagerHistoryRequest)(nil),    // 29: rmsuite.roster.v1.ListManagerHistoryRequest
+	(*ListManagerHistoryResponse)(nil),   // 30: rmsuite.roster.v1.ListManagerHistoryResponse
+	(*AppointManagerRequest)(nil),        // 31: rmsuite.roster.v1.AppointManagerRequest
+	(*ConfirmManagerRequest)(nil),        // 32: rmsuite.roster.v1.ConfirmManagerRequest
+	(*ExtendProbationRequest)(nil),       // 33: rmsuite.roster.v1.ExtendProbationRequest
+	(*StartObservationRequest)(nil),      // 34: rmsuite.roster.v1.StartObservationRequest
+	(*EndObservationRequest)(nil),        // 35: rmsuite.roster.v1.EndObservationRequest
+	(*ExitManagerRequest)(nil),           // 36: rmsuite.roster.v1.ExitManagerRequest
+	(*TransitionManagerResponse)(nil),    // 37: rmsuite.roster.v1.TransitionManagerResponse
+	(*ListProbationDueRequest)(nil),      // 38: rmsuite.roster.v1.ListProbationDueRequest
+	(*ProbationDue)(nil),                 // 39: rmsuite.roster.v1.ProbationDue
+	(*ListProbationDueResponse)(nil),     // 40: rmsuite.roster.v1.ListProbationDueResponse
+	(*EvaluateEntryRequest)(nil),         // 41: rmsuite.roster.v1.EvaluateEntryRequest
+	(*EntryRuleResult)(nil),              // 42: rmsuite.roster.v1.EntryRuleResult
+	(*EvaluateEntryResponse)(nil),        // 43: rmsuite.roster.v1.EvaluateEntryResponse
+	(*RequestEntryWaiverRequest)(nil),    // 44: rmsuite.roster.v1.RequestEntryWaiverRequest
+	(*RequestEntryWaiverResponse)(nil),   // 45: rmsuite.roster.v1.RequestEntryWaiverResponse
+	(*ListRotationFlagsRequest)(nil),     // 46: rmsuite.roster.v1.ListRotationFlagsRequest
+	(*RotationFlag)(nil),                 // 47: rmsuite.roster.v1.RotationFlag
+	(*ListRotationFlagsResponse)(nil),    // 48: rmsuite.roster.v1.ListRotationFlagsResponse
+	(*GetGradeLadderRequest)(nil),        // 49: rmsuite.roster.v1.GetGradeLadderRequest
+	(*ListGradeLaddersRequest)(nil),      // 50: rmsuite.roster.v1.ListGradeLaddersRequest
+	(*ListGradeLaddersResponse)(nil),     // 51: rmsuite.roster.v1.ListGradeLaddersResponse
+	(*CreateGradeLadderRequest)(nil),     // 52: rmsuite.roster.v1.CreateGradeLadderRequest
+	(*UpdateGradeLadderRequest)(nil),     // 53: rmsuite.roster.v1.UpdateGradeLadderRequest
+	(*GetGradeDistributionRequest)(nil),  // 54: rmsuite.roster.v1.GetGradeDistributionRequest
+	(*GradeDistribution)(nil),            // 55: rmsuite.roster.v1.GradeDistribution
+	(*ImportManagersRequest)(nil),        // 56: rmsuite.roster.v1.ImportManagersRequest
+	(*ImportProblem)(nil),                // 57: rmsuite.roster.v1.ImportProblem
+	(*ImportResponse)(nil),               // 58: rmsuite.roster.v1.ImportResponse
+	(*GradeLadder_Level)(nil),            // 59: rmsuite.roster.v1.GradeLadder.Level
+	(*GradeDistribution_LevelCount)(nil), // 60: rmsuite.roster.v1.GradeDistribution.LevelCount
+	nil,                                  // 61: rmsuite.roster.v1.GradeDistribution.LevelCount.BandsEntry
+	(*date.Date)(nil),                    // 62: google.type.Date
+	(*timestamppb.Timestamp)(nil),        // 63: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 64: google.protobuf.FieldMask
 }
 var file_rmsuite_roster_v1_manager_proto_depIdxs = []int32{
 	1,  // 0: rmsuite.roster.v1.Manager.gender:type_name -> rmsuite.roster.v1.Manager.Gender
-	60, // 1: rmsuite.roster.v1.Manager.birth_date:type_name -> google.type.Date
+	62, // 1: rmsuite.roster.v1.Manager.birth_date:type_name -> google.type.Date
 	2,  // 2: rmsuite.roster.v1.Manager.education:type_name -> rmsuite.roster.v1.Manager.Education
-	60, // 3: rmsuite.roster.v1.Manager.hire_date:type_name -> google.type.Date
-	60, // 4: rmsuite.roster.v1.Manager.finance_start_date:type_name -> google.type.Date
+	62, // 3: rmsuite.roster.v1.Manager.hire_date:type_name -> google.type.Date
+	62, // 4: rmsuite.roster.v1.Manager.finance_start_date:type_name -> google.type.Date
 	0,  // 5: rmsuite.roster.v1.Manager.line:type_name -> rmsuite.roster.v1.Line
 	3,  // 6: rmsuite.roster.v1.Manager.category:type_name -> rmsuite.roster.v1.Manager.Category
 	4,  // 7: rmsuite.roster.v1.Manager.employment_type:type_name -> rmsuite.roster.v1.Manager.EmploymentType
 	11, // 8: rmsuite.roster.v1.Manager.qualifications:type_name -> rmsuite.roster.v1.Qualification
 	14, // 9: rmsuite.roster.v1.Manager.grade:type_name -> rmsuite.roster.v1.Grade
 	5,  // 10: rmsuite.roster.v1.Manager.status:type_name -> rmsuite.roster.v1.Manager.Status
-	60, // 11: rmsuite.roster.v1.Manager.status_date:type_name -> google.type.Date
+	62, // 11: rmsuite.roster.v1.Manager.status_date:type_name -> google.type.Date
 	6,  // 12: rmsuite.roster.v1.Manager.exit_reason:type_name -> rmsuite.roster.v1.Manager.ExitReason
 	12, // 13: rmsuite.roster.v1.Manager.entry_record:type_name -> rmsuite.roster.v1.EntryRecord
-	61, // 14: rmsuite.roster.v1.Manager.create_time:type_name -> google.protobuf.Timestamp
-	61, // 15: rmsuite.roster.v1.Manager.update_time:type_name -> google.protobuf.Timestamp
+	63, // 14: rmsuite.roster.v1.Manager.create_time:type_name -> google.protobuf.Timestamp
+	63, // 15: rmsuite.roster.v1.Manager.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 16: rmsuite.roster.v1.Qualification.kind:type_name -> rmsuite.roster.v1.Qualification.Kind
-	60, // 17: rmsuite.roster.v1.Qualification.issue_date:type_name -> google.type.Date
-	60, // 18: rmsuite.roster.v1.Qualification.expiry_date:type_name -> google.type.Date
-	60, // 19: rmsuite.roster.v1.EntryRecord.knowledge_exam_passed_date:type_name -> google.type.Date
-	60, // 20: rmsuite.roster.v1.EntryRecord.conduct_review_passed_date:type_name -> google.type.Date
+	62, // 17: rmsuite.roster.v1.Qualification.issue_date:type_name -> google.type.Date
+	62, // 18: rmsuite.roster.v1.Qualification.expiry_date:type_name -> google.type.Date
+	62, // 19: rmsuite.roster.v1.EntryRecord.knowledge_exam_passed_date:type_name -> google.type.Date
+	62, // 20: rmsuite.roster.v1.EntryRecord.conduct_review_passed_date:type_name -> google.type.Date
 	13, // 21: rmsuite.roster.v1.EntryRecord.sanctions:type_name -> rmsuite.roster.v1.Sanction
-	60, // 22: rmsuite.roster.v1.Sanction.imposed_date:type_name -> google.type.Date
-	60, // 23: rmsuite.roster.v1.Sanction.lifted_date:type_name -> google.type.Date
-	60, // 24: rmsuite.roster.v1.Grade.effective_date:type_name -> google.type.Date
-	57, // 25: rmsuite.roster.v1.GradeLadder.levels:type_name -> rmsuite.roster.v1.GradeLadder.Level
+	62, // 22: rmsuite.roster.v1.Sanction.imposed_date:type_name -> google.type.Date
+	62, // 23: rmsuite.roster.v1.Sanction.lifted_date:type_name -> google.type.Date
+	62, // 24: rmsuite.roster.v1.Grade.effective_date:type_name -> google.type.Date
+	59, // 25: rmsuite.roster.v1.GradeLadder.levels:type_name -> rmsuite.roster.v1.GradeLadder.Level
 	10, // 26: rmsuite.roster.v1.ListManagersResponse.managers:type_name -> rmsuite.roster.v1.Manager
 	10, // 27: rmsuite.roster.v1.CreateManagerRequest.manager:type_name -> rmsuite.roster.v1.Manager
 	10, // 28: rmsuite.roster.v1.UpdateManagerRequest.manager:type_name -> rmsuite.roster.v1.Manager
-	62, // 29: rmsuite.roster.v1.UpdateManagerRequest.update_mask:type_name -> google.protobuf.FieldMask
-	60, // 30: rmsuite.roster.v1.TransferManagerRequest.effective_date:type_name -> google.type.Date
+	64, // 29: rmsuite.roster.v1.UpdateManagerRequest.update_mask:type_name -> google.protobuf.FieldMask
+	62, // 30: rmsuite.roster.v1.TransferManagerRequest.effective_date:type_name -> google.type.Date
 	0,  // 31: rmsuite.roster.v1.TransferManagerRequest.line:type_name -> rmsuite.roster.v1.Line
 	14, // 32: rmsuite.roster.v1.ChangeManagerGradeRequest.grade:type_name -> rmsuite.roster.v1.Grade
-	60, // 33: rmsuite.roster.v1.ChangeManagerGradeRequest.effective_date:type_name -> google.type.Date
+	62, // 33: rmsuite.roster.v1.ChangeManagerGradeRequest.effective_date:type_name -> google.type.Date
 	10, // 34: rmsuite.roster.v1.ChangeManagerGradeResponse.manager:type_name -> rmsuite.roster.v1.Manager
-	60, // 35: rmsuite.roster.v1.GetManagerAsOfRequest.date:type_name -> google.type.Date
-	60, // 36: rmsuite.roster.v1.ManagerSnapshot.date:type_name -> google.type.Date
-	0,  // 37: rmsuite.roster.v1.ManagerSnapshot.line:type_name -> rmsuite.roster.v1.Line
-	14, // 38: rmsuite.roster.v1.ManagerSnapshot.grade:type_name -> rmsuite.roster.v1.Grade
-	5,  // 39: rmsuite.roster.v1.ManagerSnapshot.status:type_name -> rmsuite.roster.v1.Manager.Status
-	8,  // 40: rmsuite.roster.v1.ManagerHistoryEntry.kind:type_name -> rmsuite.roster.v1.ManagerHistoryEntry.Kind
-	60, // 41: rmsuite.roster.v1.ManagerHistoryEntry.effective_date:type_name -> google.type.Date
-	0,  // 42: rmsuite.roster.v1.ManagerHistoryEntry.line:type_name -> rmsuite.roster.v1.Line
-	14, // 43: rmsuite.roster.v1.ManagerHistoryEntry.grade:type_name -> rmsuite.roster.v1.Grade
-	5,  // 44: rmsuite.roster.v1.ManagerHistoryEntry.status:type_name -> rmsuite.roster.v1.Manager.Status
-	6,  // 45: rmsuite.roster.v1.ManagerHistoryEntry.exit_reason:type_name -> rmsuite.roster.v1.Manager.ExitReason
-	61, // 46: rmsuite.roster.v1.ManagerHistoryEntry.record_time:type_name -> google.protobuf.Timestamp
-	26, // 47: rmsuite.roster.v1.ListManagerHistoryResponse.entries:type_name -> rmsuite.roster.v1.ManagerHistoryEntry
-	60, // 48: rmsuite.roster.v1.AppointManagerRequest.effective_date:type_name -> google.type.Date
-	60, // 49: rmsuite.roster.v1.ConfirmManagerRequest.effective_date:type_name -> google.type.Date
-	60, // 50: rmsuite.roster.v1.ExtendProbationRequest.effective_date:type_name -> google.type.Date
-	60, // 51: rmsuite.roster.v1.StartObservationRequest.effective_date:type_name -> google.type.Date
-	60, // 52: rmsuite.roster.v1.EndObservationRequest.effective_date:type_name -> google.type.Date
-	60, // 53: rmsuite.roster.v1.ExitManagerRequest.effective_date:type_name -> google.type.Date
-	6,  // 54: rmsuite.roster.v1.ExitManagerRequest.exit_reason:type_name -> rmsuite.roster.v1.Manager.ExitReason
-	10, // 55: rmsuite.roster.v1.TransitionManagerResponse.manager:type_name -> rmsuite.roster.v1.Manager
-	60, // 56: rmsuite.roster.v1.ListProbationDueRequest.month:type_name -> google.type.Date
-	5,  // 57: rmsuite.roster.v1.ProbationDue.status:type_name -> rmsuite.roster.v1.Manager.Status
-	60, // 58: rmsuite.roster.v1.ProbationDue.probation_start_date:type_name -> google.type.Date
-	60, // 59: rmsuite.roster.v1.ProbationDue.due_date:type_name -> google.type.Date
-	37, // 60: rmsuite.roster.v1.ListProbationDueResponse.due:type_name -> rmsuite.roster.v1.ProbationDue
-	0,  // 61: rmsuite.roster.v1.EvaluateEntryRequest.target_line:type_name -> rmsuite.roster.v1.Line
-	60, // 62: rmsuite.roster.v1.EvaluateEntryRequest.date:type_name -> google.type.Date
-	40, // 63: rmsuite.roster.v1.EvaluateEntryResponse.rules:type_name -> rmsuite.roster.v1.EntryRuleResult
-	60, // 64: rmsuite.roster.v1.ListRotationFlagsRequest.date:type_name -> google.type.Date
-	9,  // 65: rmsuite.roster.v1.RotationFlag.kind:type_name -> rmsuite.roster.v1.RotationFlag.Kind
-	60, // 66: rmsuite.roster.v1.RotationFlag.since_date:type_name -> google.type.Date
-	45, // 67: rmsuite.roster.v1.ListRotationFlagsResponse.flags:type_name -> rmsuite.roster.v1.RotationFlag
-	15, // 68: rmsuite.roster.v1.ListGradeLaddersResponse.grade_ladders:type_name -> rmsuite.roster.v1.GradeLadder
-	15, // 69: rmsuite.roster.v1.CreateGradeLadderRequest.grade_ladder:type_name -> rmsuite.roster.v1.GradeLadder
-	15, // 70: rmsuite.roster.v1.UpdateGradeLadderRequest.grade_ladder:type_name -> rmsuite.roster.v1.GradeLadder
-	62, // 71: rmsuite.roster.v1.UpdateGradeLadderRequest.update_mask:type_name -> google.protobuf.FieldMask
-	58, // 72: rmsuite.roster.v1.GradeDistribution.levels:type_name -> rmsuite.roster.v1.GradeDistribution.LevelCount
-	55, // 73: rmsuite.roster.v1.ImportResponse.problems:type_name -> rmsuite.roster.v1.ImportProblem
-	59, // 74: rmsuite.roster.v1.GradeDistribution.LevelCount.bands:type_name -> rmsuite.roster.v1.GradeDistribution.LevelCount.BandsEntry
-	75, // [75:75] is the sub-list for method output_type
-	75, // [75:75] is the sub-list for method input_type
-	75, // [75:75] is the sub-list for extension type_name
-	75, // [75:75] is the sub-list for extension extendee
-	0,  // [0:75] is the sub-list for field type_name
+	62, // 35: rmsuite.roster.v1.GetManagerAsOfRequest.date:type_name -> google.type.Date
+	62, // 36: rmsuite.roster.v1.BatchGetManagersAsOfRequest.date:type_name -> google.type.Date
+	27, // 37: rmsuite.roster.v1.BatchGetManagersAsOfResponse.snapshots:type_name -> rmsuite.roster.v1.ManagerSnapshot
+	62, // 38: rmsuite.roster.v1.ManagerSnapshot.date:type_name -> google.type.Date
+	0,  // 39: rmsuite.roster.v1.ManagerSnapshot.line:type_name -> rmsuite.roster.v1.Line
+	14, // 40: rmsuite.roster.v1.ManagerSnapshot.grade:type_name -> rmsuite.roster.v1.Grade
+	5,  // 41: rmsuite.roster.v1.ManagerSnapshot.status:type_name -> rmsuite.roster.v1.Manager.Status
+	8,  // 42: rmsuite.roster.v1.ManagerHistoryEntry.kind:type_name -> rmsuite.roster.v1.ManagerHistoryEntry.Kind
+	62, // 43: rmsuite.roster.v1.ManagerHistoryEntry.effective_date:type_name -> google.type.Date
+	0,  // 44: rmsuite.roster.v1.ManagerHistoryEntry.line:type_name -> rmsuite.roster.v1.Line
+	14, // 45: rmsuite.roster.v1.ManagerHistoryEntry.grade:type_name -> rmsuite.roster.v1.Grade
+	5,  // 46: rmsuite.roster.v1.ManagerHistoryEntry.status:type_name -> rmsuite.roster.v1.Manager.Status
+	6,  // 47: rmsuite.roster.v1.ManagerHistoryEntry.exit_reason:type_name -> rmsuite.roster.v1.Manager.ExitReason
+	63, // 48: rmsuite.roster.v1.ManagerHistoryEntry.record_time:type_name -> google.protobuf.Timestamp
+	28, // 49: rmsuite.roster.v1.ListManagerHistoryResponse.entries:type_name -> rmsuite.roster.v1.ManagerHistoryEntry
+	62, // 50: rmsuite.roster.v1.AppointManagerRequest.effective_date:type_name -> google.type.Date
+	62, // 51: rmsuite.roster.v1.ConfirmManagerRequest.effective_date:type_name -> google.type.Date
+	62, // 52: rmsuite.roster.v1.ExtendProbationRequest.effective_date:type_name -> google.type.Date
+	62, // 53: rmsuite.roster.v1.StartObservationRequest.effective_date:type_name -> google.type.Date
+	62, // 54: rmsuite.roster.v1.EndObservationRequest.effective_date:type_name -> google.type.Date
+	62, // 55: rmsuite.roster.v1.ExitManagerRequest.effective_date:type_name -> google.type.Date
+	6,  // 56: rmsuite.roster.v1.ExitManagerRequest.exit_reason:type_name -> rmsuite.roster.v1.Manager.ExitReason
+	10, // 57: rmsuite.roster.v1.TransitionManagerResponse.manager:type_name -> rmsuite.roster.v1.Manager
+	62, // 58: rmsuite.roster.v1.ListProbationDueRequest.month:type_name -> google.type.Date
+	5,  // 59: rmsuite.roster.v1.ProbationDue.status:type_name -> rmsuite.roster.v1.Manager.Status
+	62, // 60: rmsuite.roster.v1.ProbationDue.probation_start_date:type_name -> google.type.Date
+	62, // 61: rmsuite.roster.v1.ProbationDue.due_date:type_name -> google.type.Date
+	39, // 62: rmsuite.roster.v1.ListProbationDueResponse.due:type_name -> rmsuite.roster.v1.ProbationDue
+	0,  // 63: rmsuite.roster.v1.EvaluateEntryRequest.target_line:type_name -> rmsuite.roster.v1.Line
+	62, // 64: rmsuite.roster.v1.EvaluateEntryRequest.date:type_name -> google.type.Date
+	42, // 65: rmsuite.roster.v1.EvaluateEntryResponse.rules:type_name -> rmsuite.roster.v1.EntryRuleResult
+	62, // 66: rmsuite.roster.v1.ListRotationFlagsRequest.date:type_name -> google.type.Date
+	9,  // 67: rmsuite.roster.v1.RotationFlag.kind:type_name -> rmsuite.roster.v1.RotationFlag.Kind
+	62, // 68: rmsuite.roster.v1.RotationFlag.since_date:type_name -> google.type.Date
+	47, // 69: rmsuite.roster.v1.ListRotationFlagsResponse.flags:type_name -> rmsuite.roster.v1.RotationFlag
+	15, // 70: rmsuite.roster.v1.ListGradeLaddersResponse.grade_ladders:type_name -> rmsuite.roster.v1.GradeLadder
+	15, // 71: rmsuite.roster.v1.CreateGradeLadderRequest.grade_ladder:type_name -> rmsuite.roster.v1.GradeLadder
+	15, // 72: rmsuite.roster.v1.UpdateGradeLadderRequest.grade_ladder:type_name -> rmsuite.roster.v1.GradeLadder
+	64, // 73: rmsuite.roster.v1.UpdateGradeLadderRequest.update_mask:type_name -> google.protobuf.FieldMask
+	60, // 74: rmsuite.roster.v1.GradeDistribution.levels:type_name -> rmsuite.roster.v1.GradeDistribution.LevelCount
+	57, // 75: rmsuite.roster.v1.ImportResponse.problems:type_name -> rmsuite.roster.v1.ImportProblem
+	61, // 76: rmsuite.roster.v1.GradeDistribution.LevelCount.bands:type_name -> rmsuite.roster.v1.GradeDistribution.LevelCount.BandsEntry
+	77, // [77:77] is the sub-list for method output_type
+	77, // [77:77] is the sub-list for method input_type
+	77, // [77:77] is the sub-list for extension type_name
+	77, // [77:77] is the sub-list for extension extendee
+	0,  // [0:77] is the sub-list for field type_name
 }
 
 func init() { file_rmsuite_roster_v1_manager_proto_init() }
@@ -4954,7 +5076,7 @@ func file_rmsuite_roster_v1_manager_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rmsuite_roster_v1_manager_proto_rawDesc), len(file_rmsuite_roster_v1_manager_proto_rawDesc)),
 			NumEnums:      10,
-			NumMessages:   50,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -25,7 +25,7 @@ var File_rmsuite_roster_v1_manager_service_proto protoreflect.FileDescriptor
 
 const file_rmsuite_roster_v1_manager_service_proto_rawDesc = "" +
 	"\n" +
-	"'rmsuite/roster/v1/manager_service.proto\x12\x11rmsuite.roster.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1frmsuite/roster/v1/manager.proto2\x81\x1b\n" +
+	"'rmsuite/roster/v1/manager_service.proto\x12\x11rmsuite.roster.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1frmsuite/roster/v1/manager.proto2\x9e\x1c\n" +
 	"\x0eManagerService\x12m\n" +
 	"\n" +
 	"GetManager\x12$.rmsuite.roster.v1.GetManagerRequest\x1a\x1a.rmsuite.roster.v1.Manager\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=managers/*}\x12u\n" +
@@ -34,7 +34,8 @@ const file_rmsuite_roster_v1_manager_service_proto_rawDesc = "" +
 	"\rUpdateManager\x12'.rmsuite.roster.v1.UpdateManagerRequest\x1a\x1a.rmsuite.roster.v1.Manager\".\x82\xd3\xe4\x93\x02(:\amanager2\x1d/v1/{manager.name=managers/*}\x12\x83\x01\n" +
 	"\x0fTransferManager\x12).rmsuite.roster.v1.TransferManagerRequest\x1a\x1a.rmsuite.roster.v1.Manager\")\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/{name=managers/*}:transfer\x12\x9f\x01\n" +
 	"\x12ChangeManagerGrade\x12,.rmsuite.roster.v1.ChangeManagerGradeRequest\x1a-.rmsuite.roster.v1.ChangeManagerGradeResponse\",\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/{name=managers/*}:changeGrade\x12\x82\x01\n" +
-	"\x0eGetManagerAsOf\x12(.rmsuite.roster.v1.GetManagerAsOfRequest\x1a\".rmsuite.roster.v1.ManagerSnapshot\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/{name=managers/*}:asOf\x12\x98\x01\n" +
+	"\x0eGetManagerAsOf\x12(.rmsuite.roster.v1.GetManagerAsOfRequest\x1a\".rmsuite.roster.v1.ManagerSnapshot\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/{name=managers/*}:asOf\x12\x9a\x01\n" +
+	"\x14BatchGetManagersAsOf\x12..rmsuite.roster.v1.BatchGetManagersAsOfRequest\x1a/.rmsuite.roster.v1.BatchGetManagersAsOfResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/managers:batchGetAsOf\x12\x98\x01\n" +
 	"\x12ListManagerHistory\x12,.rmsuite.roster.v1.ListManagerHistoryRequest\x1a-.rmsuite.roster.v1.ListManagerHistoryResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/{name=managers/*}/history\x12\x92\x01\n" +
 	"\x0eAppointManager\x12(.rmsuite.roster.v1.AppointManagerRequest\x1a,.rmsuite.roster.v1.TransitionManagerResponse\"(\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/{name=managers/*}:appoint\x12\x92\x01\n" +
 	"\x0eConfirmManager\x12(.rmsuite.roster.v1.ConfirmManagerRequest\x1a,.rmsuite.roster.v1.TransitionManagerResponse\"(\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/{name=managers/*}:confirm\x12\x9c\x01\n" +
@@ -55,44 +56,46 @@ const file_rmsuite_roster_v1_manager_service_proto_rawDesc = "" +
 	"\x15com.rmsuite.roster.v1B\x13ManagerServiceProtoP\x01Z?github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1;rosterv1\xa2\x02\x03RRX\xaa\x02\x11Rmsuite.Roster.V1\xca\x02\x11Rmsuite\\Roster\\V1\xe2\x02\x1dRmsuite\\Roster\\V1\\GPBMetadata\xea\x02\x13Rmsuite::Roster::V1b\x06proto3"
 
 var file_rmsuite_roster_v1_manager_service_proto_goTypes = []any{
-	(*GetManagerRequest)(nil),           // 0: rmsuite.roster.v1.GetManagerRequest
-	(*ListManagersRequest)(nil),         // 1: rmsuite.roster.v1.ListManagersRequest
-	(*CreateManagerRequest)(nil),        // 2: rmsuite.roster.v1.CreateManagerRequest
-	(*UpdateManagerRequest)(nil),        // 3: rmsuite.roster.v1.UpdateManagerRequest
-	(*TransferManagerRequest)(nil),      // 4: rmsuite.roster.v1.TransferManagerRequest
-	(*ChangeManagerGradeRequest)(nil),   // 5: rmsuite.roster.v1.ChangeManagerGradeRequest
-	(*GetManagerAsOfRequest)(nil),       // 6: rmsuite.roster.v1.GetManagerAsOfRequest
-	(*ListManagerHistoryRequest)(nil),   // 7: rmsuite.roster.v1.ListManagerHistoryRequest
-	(*AppointManagerRequest)(nil),       // 8: rmsuite.roster.v1.AppointManagerRequest
-	(*ConfirmManagerRequest)(nil),       // 9: rmsuite.roster.v1.ConfirmManagerRequest
-	(*ExtendProbationRequest)(nil),      // 10: rmsuite.roster.v1.ExtendProbationRequest
-	(*StartObservationRequest)(nil),     // 11: rmsuite.roster.v1.StartObservationRequest
-	(*EndObservationRequest)(nil),       // 12: rmsuite.roster.v1.EndObservationRequest
-	(*ExitManagerRequest)(nil),          // 13: rmsuite.roster.v1.ExitManagerRequest
-	(*ListProbationDueRequest)(nil),     // 14: rmsuite.roster.v1.ListProbationDueRequest
-	(*EvaluateEntryRequest)(nil),        // 15: rmsuite.roster.v1.EvaluateEntryRequest
-	(*RequestEntryWaiverRequest)(nil),   // 16: rmsuite.roster.v1.RequestEntryWaiverRequest
-	(*ListRotationFlagsRequest)(nil),    // 17: rmsuite.roster.v1.ListRotationFlagsRequest
-	(*ImportManagersRequest)(nil),       // 18: rmsuite.roster.v1.ImportManagersRequest
-	(*GetGradeLadderRequest)(nil),       // 19: rmsuite.roster.v1.GetGradeLadderRequest
-	(*ListGradeLaddersRequest)(nil),     // 20: rmsuite.roster.v1.ListGradeLaddersRequest
-	(*CreateGradeLadderRequest)(nil),    // 21: rmsuite.roster.v1.CreateGradeLadderRequest
-	(*UpdateGradeLadderRequest)(nil),    // 22: rmsuite.roster.v1.UpdateGradeLadderRequest
-	(*GetGradeDistributionRequest)(nil), // 23: rmsuite.roster.v1.GetGradeDistributionRequest
-	(*Manager)(nil),                     // 24: rmsuite.roster.v1.Manager
-	(*ListManagersResponse)(nil),        // 25: rmsuite.roster.v1.ListManagersResponse
-	(*ChangeManagerGradeResponse)(nil),  // 26: rmsuite.roster.v1.ChangeManagerGradeResponse
-	(*ManagerSnapshot)(nil),             // 27: rmsuite.roster.v1.ManagerSnapshot
-	(*ListManagerHistoryResponse)(nil),  // 28: rmsuite.roster.v1.ListManagerHistoryResponse
-	(*TransitionManagerResponse)(nil),   // 29: rmsuite.roster.v1.TransitionManagerResponse
-	(*ListProbationDueResponse)(nil),    // 30: rmsuite.roster.v1.ListProbationDueResponse
-	(*EvaluateEntryResponse)(nil),       // 31: rmsuite.roster.v1.EvaluateEntryResponse
-	(*RequestEntryWaiverResponse)(nil),  // 32: rmsuite.roster.v1.RequestEntryWaiverResponse
-	(*ListRotationFlagsResponse)(nil),   // 33: rmsuite.roster.v1.ListRotationFlagsResponse
-	(*ImportResponse)(nil),              // 34: rmsuite.roster.v1.ImportResponse
-	(*GradeLadder)(nil),                 // 35: rmsuite.roster.v1.GradeLadder
-	(*ListGradeLaddersResponse)(nil),    // 36: rmsuite.roster.v1.ListGradeLaddersResponse
-	(*GradeDistribution)(nil),           // 37: rmsuite.roster.v1.GradeDistribution
+	(*GetManagerRequest)(nil),            // 0: rmsuite.roster.v1.GetManagerRequest
+	(*ListManagersRequest)(nil),          // 1: rmsuite.roster.v1.ListManagersRequest
+	(*CreateManagerRequest)(nil),         // 2: rmsuite.roster.v1.CreateManagerRequest
+	(*UpdateManagerRequest)(nil),         // 3: rmsuite.roster.v1.UpdateManagerRequest
+	(*TransferManagerRequest)(nil),       // 4: rmsuite.roster.v1.TransferManagerRequest
+	(*ChangeManagerGradeRequest)(nil),    // 5: rmsuite.roster.v1.ChangeManagerGradeRequest
+	(*GetManagerAsOfRequest)(nil),        // 6: rmsuite.roster.v1.GetManagerAsOfRequest
+	(*BatchGetManagersAsOfRequest)(nil),  // 7: rmsuite.roster.v1.BatchGetManagersAsOfRequest
+	(*ListManagerHistoryRequest)(nil),    // 8: rmsuite.roster.v1.ListManagerHistoryRequest
+	(*AppointManagerRequest)(nil),        // 9: rmsuite.roster.v1.AppointManagerRequest
+	(*ConfirmManagerRequest)(nil),        // 10: rmsuite.roster.v1.ConfirmManagerRequest
+	(*ExtendProbationRequest)(nil),       // 11: rmsuite.roster.v1.ExtendProbationRequest
+	(*StartObservationRequest)(nil),      // 12: rmsuite.roster.v1.StartObservationRequest
+	(*EndObservationRequest)(nil),        // 13: rmsuite.roster.v1.EndObservationRequest
+	(*ExitManagerRequest)(nil),           // 14: rmsuite.roster.v1.ExitManagerRequest
+	(*ListProbationDueRequest)(nil),      // 15: rmsuite.roster.v1.ListProbationDueRequest
+	(*EvaluateEntryRequest)(nil),         // 16: rmsuite.roster.v1.EvaluateEntryRequest
+	(*RequestEntryWaiverRequest)(nil),    // 17: rmsuite.roster.v1.RequestEntryWaiverRequest
+	(*ListRotationFlagsRequest)(nil),     // 18: rmsuite.roster.v1.ListRotationFlagsRequest
+	(*ImportManagersRequest)(nil),        // 19: rmsuite.roster.v1.ImportManagersRequest
+	(*GetGradeLadderRequest)(nil),        // 20: rmsuite.roster.v1.GetGradeLadderRequest
+	(*ListGradeLaddersRequest)(nil),      // 21: rmsuite.roster.v1.ListGradeLaddersRequest
+	(*CreateGradeLadderRequest)(nil),     // 22: rmsuite.roster.v1.CreateGradeLadderRequest
+	(*UpdateGradeLadderRequest)(nil),     // 23: rmsuite.roster.v1.UpdateGradeLadderRequest
+	(*GetGradeDistributionRequest)(nil),  // 24: rmsuite.roster.v1.GetGradeDistributionRequest
+	(*Manager)(nil),                      // 25: rmsuite.roster.v1.Manager
+	(*ListManagersResponse)(nil),         // 26: rmsuite.roster.v1.ListManagersResponse
+	(*ChangeManagerGradeResponse)(nil),   // 27: rmsuite.roster.v1.ChangeManagerGradeResponse
+	(*ManagerSnapshot)(nil),              // 28: rmsuite.roster.v1.ManagerSnapshot
+	(*BatchGetManagersAsOfResponse)(nil), // 29: rmsuite.roster.v1.BatchGetManagersAsOfResponse
+	(*ListManagerHistoryResponse)(nil),   // 30: rmsuite.roster.v1.ListManagerHistoryResponse
+	(*TransitionManagerResponse)(nil),    // 31: rmsuite.roster.v1.TransitionManagerResponse
+	(*ListProbationDueResponse)(nil),     // 32: rmsuite.roster.v1.ListProbationDueResponse
+	(*EvaluateEntryResponse)(nil),        // 33: rmsuite.roster.v1.EvaluateEntryResponse
+	(*RequestEntryWaiverResponse)(nil),   // 34: rmsuite.roster.v1.RequestEntryWaiverResponse
+	(*ListRotationFlagsResponse)(nil),    // 35: rmsuite.roster.v1.ListRotationFlagsResponse
+	(*ImportResponse)(nil),               // 36: rmsuite.roster.v1.ImportResponse
+	(*GradeLadder)(nil),                  // 37: rmsuite.roster.v1.GradeLadder
+	(*ListGradeLaddersResponse)(nil),     // 38: rmsuite.roster.v1.ListGradeLaddersResponse
+	(*GradeDistribution)(nil),            // 39: rmsuite.roster.v1.GradeDistribution
 }
 var file_rmsuite_roster_v1_manager_service_proto_depIdxs = []int32{
 	0,  // 0: rmsuite.roster.v1.ManagerService.GetManager:input_type -> rmsuite.roster.v1.GetManagerRequest
@@ -102,49 +105,51 @@ var file_rmsuite_roster_v1_manager_service_proto_depIdxs = []int32{
 	4,  // 4: rmsuite.roster.v1.ManagerService.TransferManager:input_type -> rmsuite.roster.v1.TransferManagerRequest
 	5,  // 5: rmsuite.roster.v1.ManagerService.ChangeManagerGrade:input_type -> rmsuite.roster.v1.ChangeManagerGradeRequest
 	6,  // 6: rmsuite.roster.v1.ManagerService.GetManagerAsOf:input_type -> rmsuite.roster.v1.GetManagerAsOfRequest
-	7,  // 7: rmsuite.roster.v1.ManagerService.ListManagerHistory:input_type -> rmsuite.roster.v1.ListManagerHistoryRequest
-	8,  // 8: rmsuite.roster.v1.ManagerService.AppointManager:input_type -> rmsuite.roster.v1.AppointManagerRequest
-	9,  // 9: rmsuite.roster.v1.ManagerService.ConfirmManager:input_type -> rmsuite.roster.v1.ConfirmManagerRequest
-	10, // 10: rmsuite.roster.v1.ManagerService.ExtendProbation:input_type -> rmsuite.roster.v1.ExtendProbationRequest
-	11, // 11: rmsuite.roster.v1.ManagerService.StartObservation:input_type -> rmsuite.roster.v1.StartObservationRequest
-	12, // 12: rmsuite.roster.v1.ManagerService.EndObservation:input_type -> rmsuite.roster.v1.EndObservationRequest
-	13, // 13: rmsuite.roster.v1.ManagerService.ExitManager:input_type -> rmsuite.roster.v1.ExitManagerRequest
-	14, // 14: rmsuite.roster.v1.ManagerService.ListProbationDue:input_type -> rmsuite.roster.v1.ListProbationDueRequest
-	15, // 15: rmsuite.roster.v1.ManagerService.EvaluateEntry:input_type -> rmsuite.roster.v1.EvaluateEntryRequest
-	16, // 16: rmsuite.roster.v1.ManagerService.RequestEntryWaiver:input_type -> rmsuite.roster.v1.RequestEntryWaiverRequest
-	17, // 17: rmsuite.roster.v1.ManagerService.ListRotationFlags:input_type -> rmsuite.roster.v1.ListRotationFlagsRequest
-	18, // 18: rmsuite.roster.v1.ManagerService.ImportManagers:input_type -> rmsuite.roster.v1.ImportManagersRequest
-	19, // 19: rmsuite.roster.v1.ManagerService.GetGradeLadder:input_type -> rmsuite.roster.v1.GetGradeLadderRequest
-	20, // 20: rmsuite.roster.v1.ManagerService.ListGradeLadders:input_type -> rmsuite.roster.v1.ListGradeLaddersRequest
-	21, // 21: rmsuite.roster.v1.ManagerService.CreateGradeLadder:input_type -> rmsuite.roster.v1.CreateGradeLadderRequest
-	22, // 22: rmsuite.roster.v1.ManagerService.UpdateGradeLadder:input_type -> rmsuite.roster.v1.UpdateGradeLadderRequest
-	23, // 23: rmsuite.roster.v1.ManagerService.GetGradeDistribution:input_type -> rmsuite.roster.v1.GetGradeDistributionRequest
-	24, // 24: rmsuite.roster.v1.ManagerService.GetManager:output_type -> rmsuite.roster.v1.Manager
-	25, // 25: rmsuite.roster.v1.ManagerService.ListManagers:output_type -> rmsuite.roster.v1.ListManagersResponse
-	24, // 26: rmsuite.roster.v1.ManagerService.CreateManager:output_type -> rmsuite.roster.v1.Manager
-	24, // 27: rmsuite.roster.v1.ManagerService.UpdateManager:output_type -> rmsuite.roster.v1.Manager
-	24, // 28: rmsuite.roster.v1.ManagerService.TransferManager:output_type -> rmsuite.roster.v1.Manager
-	26, // 29: rmsuite.roster.v1.ManagerService.ChangeManagerGrade:output_type -> rmsuite.roster.v1.ChangeManagerGradeResponse
-	27, // 30: rmsuite.roster.v1.ManagerService.GetManagerAsOf:output_type -> rmsuite.roster.v1.ManagerSnapshot
-	28, // 31: rmsuite.roster.v1.ManagerService.ListManagerHistory:output_type -> rmsuite.roster.v1.ListManagerHistoryResponse
-	29, // 32: rmsuite.roster.v1.ManagerService.AppointManager:output_type -> rmsuite.roster.v1.TransitionManagerResponse
-	29, // 33: rmsuite.roster.v1.ManagerService.ConfirmManager:output_type -> rmsuite.roster.v1.TransitionManagerResponse
-	29, // 34: rmsuite.roster.v1.ManagerService.ExtendProbation:output_type -> rmsuite.roster.v1.TransitionManagerResponse
-	29, // 35: rmsuite.roster.v1.ManagerService.StartObservation:output_type -> rmsuite.roster.v1.TransitionManagerResponse
-	29, // 36: rmsuite.roster.v1.ManagerService.EndObservation:output_type -> rmsuite.roster.v1.TransitionManagerResponse
-	29, // 37: rmsuite.roster.v1.ManagerService.ExitManager:output_type -> rmsuite.roster.v1.TransitionManagerResponse
-	30, // 38: rmsuite.roster.v1.ManagerService.ListProbationDue:output_type -> rmsuite.roster.v1.ListProbationDueResponse
-	31, // 39: rmsuite.roster.v1.ManagerService.EvaluateEntry:output_type -> rmsuite.roster.v1.EvaluateEntryResponse
-	32, // 40: rmsuite.roster.v1.ManagerService.RequestEntryWaiver:output_type -> rmsuite.roster.v1.RequestEntryWaiverResponse
-	33, // 41: rmsuite.roster.v1.ManagerService.ListRotationFlags:output_type -> rmsuite.roster.v1.ListRotationFlagsResponse
-	34, // 42: rmsuite.roster.v1.ManagerService.ImportManagers:output_type -> rmsuite.roster.v1.ImportResponse
-	35, // 43: rmsuite.roster.v1.ManagerService.GetGradeLadder:output_type -> rmsuite.roster.v1.GradeLadder
-	36, // 44: rmsuite.roster.v1.ManagerService.ListGradeLadders:output_type -> rmsuite.roster.v1.ListGradeLaddersResponse
-	35, // 45: rmsuite.roster.v1.ManagerService.CreateGradeLadder:output_type -> rmsuite.roster.v1.GradeLadder
-	35, // 46: rmsuite.roster.v1.ManagerService.UpdateGradeLadder:output_type -> rmsuite.roster.v1.GradeLadder
-	37, // 47: rmsuite.roster.v1.ManagerService.GetGradeDistribution:output_type -> rmsuite.roster.v1.GradeDistribution
-	24, // [24:48] is the sub-list for method output_type
-	0,  // [0:24] is the sub-list for method input_type
+	7,  // 7: rmsuite.roster.v1.ManagerService.BatchGetManagersAsOf:input_type -> rmsuite.roster.v1.BatchGetManagersAsOfRequest
+	8,  // 8: rmsuite.roster.v1.ManagerService.ListManagerHistory:input_type -> rmsuite.roster.v1.ListManagerHistoryRequest
+	9,  // 9: rmsuite.roster.v1.ManagerService.AppointManager:input_type -> rmsuite.roster.v1.AppointManagerRequest
+	10, // 10: rmsuite.roster.v1.ManagerService.ConfirmManager:input_type -> rmsuite.roster.v1.ConfirmManagerRequest
+	11, // 11: rmsuite.roster.v1.ManagerService.ExtendProbation:input_type -> rmsuite.roster.v1.ExtendProbationRequest
+	12, // 12: rmsuite.roster.v1.ManagerService.StartObservation:input_type -> rmsuite.roster.v1.StartObservationRequest
+	13, // 13: rmsuite.roster.v1.ManagerService.EndObservation:input_type -> rmsuite.roster.v1.EndObservationRequest
+	14, // 14: rmsuite.roster.v1.ManagerService.ExitManager:input_type -> rmsuite.roster.v1.ExitManagerRequest
+	15, // 15: rmsuite.roster.v1.ManagerService.ListProbationDue:input_type -> rmsuite.roster.v1.ListProbationDueRequest
+	16, // 16: rmsuite.roster.v1.ManagerService.EvaluateEntry:input_type -> rmsuite.roster.v1.EvaluateEntryRequest
+	17, // 17: rmsuite.roster.v1.ManagerService.RequestEntryWaiver:input_type -> rmsuite.roster.v1.RequestEntryWaiverRequest
+	18, // 18: rmsuite.roster.v1.ManagerService.ListRotationFlags:input_type -> rmsuite.roster.v1.ListRotationFlagsRequest
+	19, // 19: rmsuite.roster.v1.ManagerService.ImportManagers:input_type -> rmsuite.roster.v1.ImportManagersRequest
+	20, // 20: rmsuite.roster.v1.ManagerService.GetGradeLadder:input_type -> rmsuite.roster.v1.GetGradeLadderRequest
+	21, // 21: rmsuite.roster.v1.ManagerService.ListGradeLadders:input_type -> rmsuite.roster.v1.ListGradeLaddersRequest
+	22, // 22: rmsuite.roster.v1.ManagerService.CreateGradeLadder:input_type -> rmsuite.roster.v1.CreateGradeLadderRequest
+	23, // 23: rmsuite.roster.v1.ManagerService.UpdateGradeLadder:input_type -> rmsuite.roster.v1.UpdateGradeLadderRequest
+	24, // 24: rmsuite.roster.v1.ManagerService.GetGradeDistribution:input_type -> rmsuite.roster.v1.GetGradeDistributionRequest
+	25, // 25: rmsuite.roster.v1.ManagerService.GetManager:output_type -> rmsuite.roster.v1.Manager
+	26, // 26: rmsuite.roster.v1.ManagerService.ListManagers:output_type -> rmsuite.roster.v1.ListManagersResponse
+	25, // 27: rmsuite.roster.v1.ManagerService.CreateManager:output_type -> rmsuite.roster.v1.Manager
+	25, // 28: rmsuite.roster.v1.ManagerService.UpdateManager:output_type -> rmsuite.roster.v1.Manager
+	25, // 29: rmsuite.roster.v1.ManagerService.TransferManager:output_type -> rmsuite.roster.v1.Manager
+	27, // 30: rmsuite.roster.v1.ManagerService.ChangeManagerGrade:output_type -> rmsuite.roster.v1.ChangeManagerGradeResponse
+	28, // 31: rmsuite.roster.v1.ManagerService.GetManagerAsOf:output_type -> rmsuite.roster.v1.ManagerSnapshot
+	29, // 32: rmsuite.roster.v1.ManagerService.BatchGetManagersAsOf:output_type -> rmsuite.roster.v1.BatchGetManagersAsOfResponse
+	30, // 33: rmsuite.roster.v1.ManagerService.ListManagerHistory:output_type -> rmsuite.roster.v1.ListManagerHistoryResponse
+	31, // 34: rmsuite.roster.v1.ManagerService.AppointManager:output_type -> rmsuite.roster.v1.TransitionManagerResponse
+	31, // 35: rmsuite.roster.v1.ManagerService.ConfirmManager:output_type -> rmsuite.roster.v1.TransitionManagerResponse
+	31, // 36: rmsuite.roster.v1.ManagerService.ExtendProbation:output_type -> rmsuite.roster.v1.TransitionManagerResponse
+	31, // 37: rmsuite.roster.v1.ManagerService.StartObservation:output_type -> rmsuite.roster.v1.TransitionManagerResponse
+	31, // 38: rmsuite.roster.v1.ManagerService.EndObservation:output_type -> rmsuite.roster.v1.TransitionManagerResponse
+	31, // 39: rmsuite.roster.v1.ManagerService.ExitManager:output_type -> rmsuite.roster.v1.TransitionManagerResponse
+	32, // 40: rmsuite.roster.v1.ManagerService.ListProbationDue:output_type -> rmsuite.roster.v1.ListProbationDueResponse
+	33, // 41: rmsuite.roster.v1.ManagerService.EvaluateEntry:output_type -> rmsuite.roster.v1.EvaluateEntryResponse
+	34, // 42: rmsuite.roster.v1.ManagerService.RequestEntryWaiver:output_type -> rmsuite.roster.v1.RequestEntryWaiverResponse
+	35, // 43: rmsuite.roster.v1.ManagerService.ListRotationFlags:output_type -> rmsuite.roster.v1.ListRotationFlagsResponse
+	36, // 44: rmsuite.roster.v1.ManagerService.ImportManagers:output_type -> rmsuite.roster.v1.ImportResponse
+	37, // 45: rmsuite.roster.v1.ManagerService.GetGradeLadder:output_type -> rmsuite.roster.v1.GradeLadder
+	38, // 46: rmsuite.roster.v1.ManagerService.ListGradeLadders:output_type -> rmsuite.roster.v1.ListGradeLaddersResponse
+	37, // 47: rmsuite.roster.v1.ManagerService.CreateGradeLadder:output_type -> rmsuite.roster.v1.GradeLadder
+	37, // 48: rmsuite.roster.v1.ManagerService.UpdateGradeLadder:output_type -> rmsuite.roster.v1.GradeLadder
+	39, // 49: rmsuite.roster.v1.ManagerService.GetGradeDistribution:output_type -> rmsuite.roster.v1.GradeDistribution
+	25, // [25:50] is the sub-list for method output_type
+	0,  // [0:25] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name

@@ -374,6 +374,41 @@ func local_request_ManagerService_GetManagerAsOf_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
+var filter_ManagerService_BatchGetManagersAsOf_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
+
+func request_ManagerService_BatchGetManagersAsOf_0(ctx context.Context, marshaler runtime.Marshaler, client ManagerServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchGetManagersAsOfRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_ManagerService_BatchGetManagersAsOf_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.BatchGetManagersAsOf(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ManagerService_BatchGetManagersAsOf_0(ctx context.Context, marshaler runtime.Marshaler, server ManagerServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchGetManagersAsOfRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_ManagerService_BatchGetManagersAsOf_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.BatchGetManagersAsOf(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_ManagerService_ListManagerHistory_0(ctx context.Context, marshaler runtime.Marshaler, client ManagerServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq ListManagerHistoryRequest
@@ -1259,6 +1294,26 @@ func RegisterManagerServiceHandlerServer(ctx context.Context, mux *runtime.Serve
 		}
 		forward_ManagerService_GetManagerAsOf_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ManagerService_BatchGetManagersAsOf_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/rmsuite.roster.v1.ManagerService/BatchGetManagersAsOf", runtime.WithHTTPPathPattern("/v1/managers:batchGetAsOf"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ManagerService_BatchGetManagersAsOf_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ManagerService_BatchGetManagersAsOf_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ManagerService_ListManagerHistory_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1758,6 +1813,23 @@ func RegisterManagerServiceHandlerClient(ctx context.Context, mux *runtime.Serve
 		}
 		forward_ManagerService_GetManagerAsOf_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ManagerService_BatchGetManagersAsOf_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/rmsuite.roster.v1.ManagerService/BatchGetManagersAsOf", runtime.WithHTTPPathPattern("/v1/managers:batchGetAsOf"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ManagerService_BatchGetManagersAsOf_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ManagerService_BatchGetManagersAsOf_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ManagerService_ListManagerHistory_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2058,6 +2130,7 @@ var (
 	pattern_ManagerService_TransferManager_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "managers", "name"}, "transfer"))
 	pattern_ManagerService_ChangeManagerGrade_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "managers", "name"}, "changeGrade"))
 	pattern_ManagerService_GetManagerAsOf_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "managers", "name"}, "asOf"))
+	pattern_ManagerService_BatchGetManagersAsOf_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "managers"}, "batchGetAsOf"))
 	pattern_ManagerService_ListManagerHistory_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "managers", "name", "history"}, ""))
 	pattern_ManagerService_AppointManager_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "managers", "name"}, "appoint"))
 	pattern_ManagerService_ConfirmManager_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "managers", "name"}, "confirm"))
@@ -2085,6 +2158,7 @@ var (
 	forward_ManagerService_TransferManager_0      = runtime.ForwardResponseMessage
 	forward_ManagerService_ChangeManagerGrade_0   = runtime.ForwardResponseMessage
 	forward_ManagerService_GetManagerAsOf_0       = runtime.ForwardResponseMessage
+	forward_ManagerService_BatchGetManagersAsOf_0 = runtime.ForwardResponseMessage
 	forward_ManagerService_ListManagerHistory_0   = runtime.ForwardResponseMessage
 	forward_ManagerService_AppointManager_0       = runtime.ForwardResponseMessage
 	forward_ManagerService_ConfirmManager_0       = runtime.ForwardResponseMessage

@@ -26,6 +26,7 @@ const (
 	ManagerService_TransferManager_FullMethodName      = "/rmsuite.roster.v1.ManagerService/TransferManager"
 	ManagerService_ChangeManagerGrade_FullMethodName   = "/rmsuite.roster.v1.ManagerService/ChangeManagerGrade"
 	ManagerService_GetManagerAsOf_FullMethodName       = "/rmsuite.roster.v1.ManagerService/GetManagerAsOf"
+	ManagerService_BatchGetManagersAsOf_FullMethodName = "/rmsuite.roster.v1.ManagerService/BatchGetManagersAsOf"
 	ManagerService_ListManagerHistory_FullMethodName   = "/rmsuite.roster.v1.ManagerService/ListManagerHistory"
 	ManagerService_AppointManager_FullMethodName       = "/rmsuite.roster.v1.ManagerService/AppointManager"
 	ManagerService_ConfirmManager_FullMethodName       = "/rmsuite.roster.v1.ManagerService/ConfirmManager"
@@ -68,6 +69,11 @@ type ManagerServiceClient interface {
 	ChangeManagerGrade(ctx context.Context, in *ChangeManagerGradeRequest, opts ...grpc.CallOption) (*ChangeManagerGradeResponse, error)
 	// Where the manager was, and what grade and status they held, on one day.
 	GetManagerAsOf(ctx context.Context, in *GetManagerAsOfRequest, opts ...grpc.CallOption) (*ManagerSnapshot, error)
+	// Where several managers were, and what they held, on one day: for other
+	// services that need many at once (compensation reads grades as of a month's
+	// last day). Managers that do not exist or that the caller may not see are
+	// listed in `missing`.
+	BatchGetManagersAsOf(ctx context.Context, in *BatchGetManagersAsOfRequest, opts ...grpc.CallOption) (*BatchGetManagersAsOfResponse, error)
 	// Every dated change of postings, grades and status.
 	ListManagerHistory(ctx context.Context, in *ListManagerHistoryRequest, opts ...grpc.CallOption) (*ListManagerHistoryResponse, error)
 	// Appoints a candidate to a customer-manager post: probation begins. Refused
@@ -177,6 +183,16 @@ func (c *managerServiceClient) GetManagerAsOf(ctx context.Context, in *GetManage
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ManagerSnapshot)
 	err := c.cc.Invoke(ctx, ManagerService_GetManagerAsOf_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *managerServiceClient) BatchGetManagersAsOf(ctx context.Context, in *BatchGetManagersAsOfRequest, opts ...grpc.CallOption) (*BatchGetManagersAsOfResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchGetManagersAsOfResponse)
+	err := c.cc.Invoke(ctx, ManagerService_BatchGetManagersAsOf_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -376,6 +392,11 @@ type ManagerServiceServer interface {
 	ChangeManagerGrade(context.Context, *ChangeManagerGradeRequest) (*ChangeManagerGradeResponse, error)
 	// Where the manager was, and what grade and status they held, on one day.
 	GetManagerAsOf(context.Context, *GetManagerAsOfRequest) (*ManagerSnapshot, error)
+	// Where several managers were, and what they held, on one day: for other
+	// services that need many at once (compensation reads grades as of a month's
+	// last day). Managers that do not exist or that the caller may not see are
+	// listed in `missing`.
+	BatchGetManagersAsOf(context.Context, *BatchGetManagersAsOfRequest) (*BatchGetManagersAsOfResponse, error)
 	// Every dated change of postings, grades and status.
 	ListManagerHistory(context.Context, *ListManagerHistoryRequest) (*ListManagerHistoryResponse, error)
 	// Appoints a candidate to a customer-manager post: probation begins. Refused
@@ -441,6 +462,9 @@ func (UnimplementedManagerServiceServer) ChangeManagerGrade(context.Context, *Ch
 }
 func (UnimplementedManagerServiceServer) GetManagerAsOf(context.Context, *GetManagerAsOfRequest) (*ManagerSnapshot, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetManagerAsOf not implemented")
+}
+func (UnimplementedManagerServiceServer) BatchGetManagersAsOf(context.Context, *BatchGetManagersAsOfRequest) (*BatchGetManagersAsOfResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchGetManagersAsOf not implemented")
 }
 func (UnimplementedManagerServiceServer) ListManagerHistory(context.Context, *ListManagerHistoryRequest) (*ListManagerHistoryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListManagerHistory not implemented")
@@ -636,6 +660,24 @@ func _ManagerService_GetManagerAsOf_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ManagerServiceServer).GetManagerAsOf(ctx, req.(*GetManagerAsOfRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ManagerService_BatchGetManagersAsOf_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchGetManagersAsOfRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ManagerServiceServer).BatchGetManagersAsOf(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ManagerService_BatchGetManagersAsOf_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ManagerServiceServer).BatchGetManagersAsOf(ctx, req.(*BatchGetManagersAsOfRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -980,6 +1022,10 @@ var ManagerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetManagerAsOf",
 			Handler:    _ManagerService_GetManagerAsOf_Handler,
+		},
+		{
+			MethodName: "BatchGetManagersAsOf",
+			Handler:    _ManagerService_BatchGetManagersAsOf_Handler,
 		},
 		{
 			MethodName: "ListManagerHistory",

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
@@ -250,6 +251,58 @@ func (r *Managers) History(ctx context.Context, id string) ([]manager.HistoryEnt
 		return nil, err
 	}
 	return storage.Collect(rows, scanHistory)
+}
+
+// HistoriesOf reads, for each of ids that exists, the path of the manager's
+// current org unit and every dated change, oldest first (by day, then by
+// recording order): what "as of a day" answers for many managers at once need.
+func (r *Managers) HistoriesOf(ctx context.Context, ids []string) (map[string]string, map[string][]manager.HistoryEntry, error) {
+	type pathRow struct{ id, path string }
+	found, err := storage.QueryIn(ctx, r.db, `SELECT m.id, ou.path`+managerFrom+` WHERE m.id IN (`, nil, ids,
+		func(row storage.Row) (pathRow, error) {
+			var p pathRow
+			return p, row.Scan(&p.id, &p.path)
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	paths := make(map[string]string, len(found))
+	known := make([]string, 0, len(found))
+	for _, p := range found {
+		paths[p.id] = p.path
+		known = append(known, p.id)
+	}
+	type historyRow struct {
+		id  string
+		seq int
+		h   manager.HistoryEntry
+	}
+	rows, err := storage.QueryIn(ctx, r.db, `SELECT manager_id, seq, `+historyColumns+` FROM manager_history WHERE manager_id IN (`,
+		nil, known, func(row storage.Row) (historyRow, error) {
+			var x historyRow
+			h := &x.h
+			err := row.Scan(&x.id, &x.seq, &h.Kind, &h.ValidFrom, &h.OrgUnitID, &h.Post, &h.Line, &h.SupervisorID, &h.Grade.Ladder,
+				&h.Grade.Level, &h.Grade.Band, &h.Status, &h.ExitReason, &h.Reason, &h.Reference, &h.RecordedBy, &h.RecordTime)
+			h.Grade.Effective = h.ValidFrom
+			h.RecordTime = h.RecordTime.UTC()
+			return x, err
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	// IN lists come back in no particular order: oldest first, as History.
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if c := a.h.ValidFrom.Compare(b.h.ValidFrom); c != 0 {
+			return c < 0
+		}
+		return a.seq < b.seq
+	})
+	histories := make(map[string][]manager.HistoryEntry, len(known))
+	for _, x := range rows {
+		histories[x.id] = append(histories[x.id], x.h)
+	}
+	return paths, histories, nil
 }
 
 // AppendHistory adds entries after the manager's last one.
