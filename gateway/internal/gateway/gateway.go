@@ -144,6 +144,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 			assessmentv1.RegisterIndicatorServiceHandler,
 			assessmentv1.RegisterFigureServiceHandler,
 			assessmentv1.RegisterCoefficientServiceHandler,
+			assessmentv1.RegisterRunServiceHandler,
 		} {
 			if err := register(ctx, mux, conn); err != nil {
 				g.Close()

@@ -39,6 +39,7 @@ type Store interface {
 	IndicatorStore
 	TemplateStore
 	FigureStore
+	RunStore
 }
 
 // IndicatorStore keeps the indicator library.
@@ -117,6 +118,9 @@ type Directory interface {
 	// ManagerUnits returns the org unit id of each of ids that exists, by
 	// manager id; managers the roster does not know are left out.
 	ManagerUnits(ctx context.Context, ids []string) (map[string]string, error)
+	// Managers lists every manager of the subtree of orgUnit, read as the
+	// caller.
+	Managers(ctx context.Context, orgUnit string) ([]Manager, error)
 }
 
 // Scope is whose figures a caller may read: everyone's (All), those under an
@@ -128,10 +132,12 @@ type Scope struct {
 
 // App is the assessment use cases.
 type App struct {
-	store Store
-	tx    Tx
-	dir   Directory
-	now   func() time.Time
+	store     Store
+	tx        Tx
+	dir       Directory
+	visits    Visits
+	approvals Approvals
+	now       func() time.Time
 
 	mu      sync.Mutex
 	paths   map[string]string
@@ -140,16 +146,29 @@ type App struct {
 	PathsTTL time.Duration
 }
 
+// Deps are what the use cases are built on.
+type Deps struct {
+	Store     Store
+	Tx        Tx
+	Directory Directory
+	// Visits reads visit indicators; nil leaves visit indicators without
+	// values.
+	Visits    Visits
+	Approvals Approvals
+	Now       func() time.Time
+}
+
 // New returns the use cases.
-func New(store Store, tx Tx, dir Directory, now func() time.Time) *App {
-	return &App{store: store, tx: tx, dir: dir, now: now, PathsTTL: time.Minute}
+func New(d Deps) *App {
+	return &App{store: d.Store, tx: d.Tx, dir: d.Directory, visits: d.Visits, approvals: d.Approvals, now: d.Now, PathsTTL: time.Minute}
 }
 
 // Caller is the verified principal with their scope.
 type Caller struct {
 	auth.Principal
-	Home string // home org unit's path, for supervisors and branch heads
-	All  bool   // bank-wide roles and systems
+	Home     string // home org unit's path: the subtree the caller reaches
+	All      bool   // bank-wide roles and systems
+	UnitPath string // the path of the caller's own org unit, when read
 }
 
 func (a *App) caller(ctx context.Context) (Caller, error) {
@@ -196,6 +215,17 @@ func (a *App) orgPaths(ctx context.Context, need ...string) (map[string]string, 
 	}
 	a.paths, a.pathsAt = paths, a.now()
 	return paths, nil
+}
+
+// OrgPath is the path of an org unit ("/root/…/id/"), "" for a unit the
+// caller cannot see; it resolves callers' home units for the audit log and
+// approvals.
+func (a *App) OrgPath(ctx context.Context, orgUnit string) (string, error) {
+	paths, err := a.orgPaths(ctx, orgUnit)
+	if err != nil {
+		return "", err
+	}
+	return paths[orgUnit], nil
 }
 
 // library builds the indicator library from storage.

@@ -18,6 +18,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/adapters/roster"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/adapters/visits"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/app"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/violation"
 )
@@ -39,6 +40,17 @@ var Rules = auth.Rules{
 	assessmentv1.FigureService_ListFigures_FullMethodName:      {Permission: auth.FiguresRead},
 	assessmentv1.FigureService_GetFigureHistory_FullMethodName: {Permission: auth.FiguresRead},
 	assessmentv1.FigureService_BatchGetFigures_FullMethodName:  {Permission: auth.FiguresRead},
+
+	assessmentv1.RunService_StartRun_FullMethodName:       {Permission: auth.RunsWrite, Mutates: true},
+	assessmentv1.RunService_GetRun_FullMethodName:         {Permission: auth.ScoresRead},
+	assessmentv1.RunService_ListRuns_FullMethodName:       {Permission: auth.ScoresRead},
+	assessmentv1.RunService_RecomputeRun_FullMethodName:   {Permission: auth.RunsWrite, Mutates: true},
+	assessmentv1.RunService_SetRatings_FullMethodName:     {Permission: auth.RatingsWrite, Mutates: true},
+	assessmentv1.RunService_CloseRun_FullMethodName:       {Permission: auth.RunsWrite, Mutates: true},
+	assessmentv1.RunService_GetScoreCard_FullMethodName:   {Permission: auth.ScoresRead},
+	assessmentv1.RunService_ListScoreCards_FullMethodName: {Permission: auth.ScoresRead},
+
+	assessmentv1.CoefficientService_BatchGetCoefficients_FullMethodName: {Permission: auth.ScoresRead},
 }
 
 // ErrorTable maps the use cases' errors to gRPC codes. Domain validation
@@ -52,6 +64,7 @@ var ErrorTable = apierr.Table{
 	{Err: app.ErrState, Code: codes.FailedPrecondition},
 	{Err: violation.ErrInvalid, Code: codes.InvalidArgument},
 	{Err: roster.ErrUnavailable, Code: codes.Unavailable},
+	{Err: visits.ErrUnavailable, Code: codes.Unavailable},
 }
 
 // fieldErrors collects the field violations of one request: those found at

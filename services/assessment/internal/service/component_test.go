@@ -42,6 +42,7 @@ type env struct {
 	t      *testing.T
 	dbURL  string
 	roster *fakeRoster
+	visits *fakeVisits
 	clock  *clock
 	iss    *authtest.Issuer
 	addr   string
@@ -49,7 +50,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, dbURL string) *env {
-	e := &env{t: t, dbURL: dbURL, roster: newFakeRoster(t), clock: &clock{}, iss: authtest.New(t)}
+	e := &env{t: t, dbURL: dbURL, roster: newFakeRoster(t), visits: newFakeVisits(t), clock: &clock{}, iss: authtest.New(t)}
 	e.clock.set(time.Date(2026, 5, 6, 2, 0, 0, 0, time.UTC))
 	e.start()
 	return e
@@ -72,7 +73,7 @@ func (e *env) start() {
 	cfg.Server.ShutdownTimeout = 5 * time.Second
 	cfg.Server.Reflection = true
 	cfg.DBURL = e.dbURL
-	cfg.Peers = []string{"roster=" + e.roster.addr}
+	cfg.Peers = []string{"roster=" + e.roster.addr, "visits=" + e.visits.addr}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
+	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -18,8 +20,9 @@ import (
 // fakeRoster stands in for the roster: a fixed org tree — head-office with
 // team-a (M1, M2 and supervisor S1) and team-b (M3) — plus managers B01–B30
 // in team-b, so that a large batch makes the service list managers instead of
-// reading them one by one. The assessment service reads it over gRPC exactly
-// as it reads the real roster.
+// reading them one by one. M1 is 二级 (L2) and M2 三级 (L3) on the bank
+// ladder, M3 中级B on 三级九档; B01–B30 have no grade. The assessment service
+// reads it over gRPC exactly as it reads the real roster.
 type fakeRoster struct {
 	rosterv1.UnimplementedRosterServiceServer
 	rosterv1.UnimplementedManagerServiceServer
@@ -36,13 +39,18 @@ func newFakeRoster(t testing.TB) *fakeRoster {
 		{Name: "orgUnits/team-a", Parent: "orgUnits/head-office", DisplayName: "陆家嘴团队", Type: rosterv1.OrgUnit_TYPE_TEAM},
 		{Name: "orgUnits/team-b", Parent: "orgUnits/head-office", DisplayName: "虹桥团队", Type: rosterv1.OrgUnit_TYPE_TEAM},
 	}}
-	add := func(id, unit string) {
-		f.managers = append(f.managers, &rosterv1.Manager{Name: "managers/" + id, DisplayName: "经理" + id,
-			OrgUnit: "orgUnits/" + unit, Status: rosterv1.Manager_STATUS_CONFIRMED})
+	add := func(id, unit string) *rosterv1.Manager {
+		m := &rosterv1.Manager{Name: "managers/" + id, DisplayName: "经理" + id,
+			OrgUnit: "orgUnits/" + unit, Status: rosterv1.Manager_STATUS_CONFIRMED, HireDate: &date.Date{Year: 2020, Month: 3, Day: 1}}
+		f.managers = append(f.managers, m)
+		return m
 	}
-	add("M1", "team-a")
-	add("M2", "team-a")
-	add("M3", "team-b")
+	grade := func(ladder, level, band string) *rosterv1.Grade {
+		return &rosterv1.Grade{Ladder: "gradeLadders/" + ladder, Level: level, Band: band, EffectiveDate: &date.Date{Year: 2024, Month: 1, Day: 1}}
+	}
+	add("M1", "team-a").Grade = grade("bank", "L2", "")
+	add("M2", "team-a").Grade = grade("bank", "L3", "")
+	add("M3", "team-b").Grade = grade("three-levels-nine-bands", "MIDDLE", "B")
 	for i := 1; i <= 30; i++ {
 		add(fmt.Sprintf("B%02d", i), "team-b")
 	}
@@ -63,20 +71,48 @@ func (f *fakeRoster) ListOrgUnits(context.Context, *rosterv1.ListOrgUnitsRequest
 	return &rosterv1.ListOrgUnitsResponse{OrgUnits: f.units}, nil
 }
 
-// ListManagers pages through every manager, at most 10 a page, to exercise
-// the client's paging.
+// ListManagers pages through every manager (of the subtree the filter
+// `org_unit = "orgUnits/x"` names), at most 10 a page, to exercise the
+// client's paging.
 func (f *fakeRoster) ListManagers(_ context.Context, req *rosterv1.ListManagersRequest) (*rosterv1.ListManagersResponse, error) {
 	f.lists.Add(1)
+	list := f.managers
+	if unit, ok := strings.CutPrefix(req.GetFilter(), `org_unit = "orgUnits/`); ok {
+		unit = strings.TrimSuffix(unit, `"`)
+		list = nil
+		for _, m := range f.managers {
+			if f.under(strings.TrimPrefix(m.GetOrgUnit(), "orgUnits/"), unit) {
+				list = append(list, m)
+			}
+		}
+	}
 	start := 0
 	if req.GetPageToken() != "" {
 		start, _ = strconv.Atoi(req.GetPageToken())
 	}
-	end := min(start+10, len(f.managers))
-	resp := &rosterv1.ListManagersResponse{Managers: f.managers[start:end]}
-	if end < len(f.managers) {
+	end := min(start+10, len(list))
+	resp := &rosterv1.ListManagersResponse{Managers: list[start:end]}
+	if end < len(list) {
 		resp.NextPageToken = strconv.Itoa(end)
 	}
 	return resp, nil
+}
+
+// under reports whether unit is root or below it.
+func (f *fakeRoster) under(unit, root string) bool {
+	for unit != "" {
+		if unit == root {
+			return true
+		}
+		parent := ""
+		for _, u := range f.units {
+			if u.GetName() == "orgUnits/"+unit {
+				parent = strings.TrimPrefix(u.GetParent(), "orgUnits/")
+			}
+		}
+		unit = parent
+	}
+	return false
 }
 
 func (f *fakeRoster) GetManager(_ context.Context, req *rosterv1.GetManagerRequest) (*rosterv1.Manager, error) {

@@ -14,8 +14,11 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/pkg/orgpath"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/app"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/grade"
 )
 
 // Client calls the roster. Every call carries the bearer token of the call
@@ -108,4 +111,43 @@ func (c *Client) ManagerUnits(ctx context.Context, ids []string) (map[string]str
 			return out, nil
 		}
 	}
+}
+
+// Managers lists every manager of the subtree of orgUnit that the caller may
+// see, with their grade, grade date, hire date and whether they are
+// appointed.
+func (c *Client) Managers(ctx context.Context, orgUnit string) ([]app.Manager, error) {
+	ctx = auth.Forward(ctx)
+	filter := fmt.Sprintf("org_unit = %q", "orgUnits/"+orgUnit)
+	var out []app.Manager
+	token := ""
+	for {
+		resp, err := c.managers.ListManagers(ctx, &rosterv1.ListManagersRequest{Filter: filter, PageSize: 1000, PageToken: token})
+		if err != nil {
+			return nil, wrap(err, "list managers")
+		}
+		for _, m := range resp.GetManagers() {
+			out = append(out, toManager(m))
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			return out, nil
+		}
+	}
+}
+
+// toManager converts a roster manager.
+func toManager(m *rosterv1.Manager) app.Manager {
+	out := app.Manager{ID: strings.TrimPrefix(m.GetName(), "managers/"), Name: m.GetDisplayName(),
+		OrgUnitID: strings.TrimPrefix(m.GetOrgUnit(), "orgUnits/"), HireDate: civil.FromProto(m.GetHireDate())}
+	if g := m.GetGrade(); g != nil && g.GetLevel() != "" {
+		out.Ladder = strings.TrimPrefix(g.GetLadder(), "gradeLadders/")
+		out.Grade = grade.Grade{Level: g.GetLevel(), Band: g.GetBand()}
+		out.GradeSince = civil.FromProto(g.GetEffectiveDate())
+	}
+	switch m.GetStatus() {
+	case rosterv1.Manager_STATUS_PROBATION, rosterv1.Manager_STATUS_EXTENDED_PROBATION, rosterv1.Manager_STATUS_CONFIRMED,
+		rosterv1.Manager_STATUS_OBSERVATION:
+		out.Active = true
+	}
+	return out
 }
