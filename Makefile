@@ -1,7 +1,7 @@
 # rmsuite — one command to run, one to test.
 #   make run     build and start the whole suite (etcd, four services, gateway on :8080)
 #   make test    unit, storage (SQLite + PostgreSQL), component and end-to-end tests
-#   make lint    go vet, gofmt, buf lint/format/breaking, generated-code drift
+#   make lint    go vet, gofmt, buf lint/format/breaking, generated-code drift, deploy-check
 #   make bench   benchmarks, written to gateway/e2e/BENCHMARKS.md
 #   make images  container images, one per binary (needs a Docker engine; says so when none runs)
 # Tools are installed at pinned versions into .bin by `make tools`.
@@ -24,6 +24,9 @@ PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 GRPC_GATEWAY_VERSION       := v2.33.0
 GRPCURL_VERSION            := v1.9.4
+# kustomize v5.8.3 needs Go 1.27; v5.8.2 is the newest that builds with Go 1.26.
+KUSTOMIZE_VERSION          := v5.8.2
+KUBECONFORM_VERSION        := v0.8.0
 
 TOOLS := \
 	buf@github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION) \
@@ -31,7 +34,9 @@ TOOLS := \
 	protoc-gen-go-grpc@google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION) \
 	protoc-gen-grpc-gateway@github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION) \
 	protoc-gen-openapiv2@github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(GRPC_GATEWAY_VERSION) \
-	grpcurl@github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+	grpcurl@github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION) \
+	kustomize@sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION) \
+	kubeconform@github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
 
 SERVICES := roster assessment compensation visits
 
@@ -83,7 +88,7 @@ test:
 .PHONY: lint
 lint: tools
 	go vet $(PACKAGES)
-	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l $(MODULES) deploy); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	buf lint
 	buf format -d --exit-code --path proto/rmsuite
 	@mkdir -p .tmp && buf build --exclude-source-info --path proto/rmsuite -o .tmp/current.json
@@ -92,6 +97,13 @@ lint: tools
 	@git diff --exit-code --stat -- proto/ || { echo "generated code is out of date: run make generate and commit"; exit 1; }
 	@untracked=$$(git status --porcelain --untracked-files=all -- proto/gen proto/openapi | grep '^??' || true); \
 		test -z "$$untracked" || { echo "make generate created files git does not track (add and commit them):"; echo "$$untracked"; exit 1; }
+	$(MAKE) --no-print-directory deploy-check
+
+## deploy-check: render the Kubernetes overlays (kustomize) and validate every manifest strictly
+##               (kubeconform, offline schemas in deploy/k8s/schemas); broken manifests must be rejected
+.PHONY: deploy-check
+deploy-check: tools
+	deploy/k8s/check.sh
 
 ## publish-contracts: record the current contracts as published; buf breaking guards them from now on
 .PHONY: publish-contracts

@@ -43,6 +43,10 @@ type ServiceConfig struct {
 	DBURL     string `flag:"db-url" env:"DB_URL" usage:"database: sqlite:<file> (embedded) or postgres://user:pass@host/db"`
 	DBConns   int    `flag:"db-max-conns" env:"DB_MAX_CONNS" default:"10" usage:"PostgreSQL pool size (SQLite: readers)"`
 	SeedDemo  bool   `flag:"seed-demo-data" env:"SEED_DEMO_DATA" default:"false" usage:"on first start, fill an empty database with demonstration data"`
+	// MigrateOnly applies the database migrations and exits: the release step a
+	// Kubernetes Job runs before the new instances start (they would migrate at start
+	// too, one at a time under PostgreSQL's advisory lock).
+	MigrateOnly bool `flag:"migrate-only" env:"MIGRATE_ONLY" default:"false" usage:"apply the database migrations, then exit without serving (a release step, e.g. a Kubernetes Job)"`
 	// How long a request_id is remembered; a retry after that is a new request.
 	RequestIDRetention time.Duration `flag:"request-id-retention" env:"REQUEST_ID_RETENTION" default:"168h" usage:"how long request ids are remembered for safe retries"`
 	// TLS secures the gRPC this service serves and, through cfg.TLS.DialOption, the
@@ -65,6 +69,9 @@ func (c ServiceConfig) Validate() error {
 	}
 	if c.RequestIDRetention != 0 && c.RequestIDRetention < time.Hour { // 0: the default
 		return errors.New("request-id-retention must be at least 1h: clients retry for longer than that")
+	}
+	if c.MigrateOnly { // serves nothing: needs no keys, certificates or etcd
+		return errors.Join(c.Logging.Validate())
 	}
 	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate(), c.TLS.Validate())
 }
@@ -142,6 +149,10 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 	if err := db.Migrate(ctx, svc.Migrations...); err != nil {
 		db.Close()
 		return err
+	}
+	if cfg.MigrateOnly {
+		log.Info("migrated; exiting (migrate-only)", zap.String("dialect", string(db.Dialect())))
+		return db.Close()
 	}
 	verifier, err := auth.NewVerifier(ctx, cfg.Auth)
 	if err != nil {

@@ -193,6 +193,36 @@ func TestServiceRunBadDatabase(t *testing.T) {
 	lis.Close()
 }
 
+// migrate-only applies the migrations and returns without serving, registering or
+// needing keys: the Kubernetes migration Job.
+func TestServiceRunMigrateOnly(t *testing.T) {
+	cfg := ServiceConfig{DBURL: "sqlite:" + filepath.Join(t.TempDir(), "svc.db"), MigrateOnly: true}
+	cfg.Logging.LogFormat, cfg.Logging.LogLevel = "json", "info"
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("a migrate-only config needs only the database: %v", err)
+	}
+	registered := false
+	svc := Service{Name: "probe", Register: func(context.Context, *Server, *storage.DB, *zap.Logger) error {
+		registered = true
+		return nil
+	}}
+	if err := Run(ctxTimeout(t, 10*time.Second), svc, cfg, zap.NewNop()); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if registered {
+		t.Error("migrate-only registered the service's APIs")
+	}
+	db, err := storage.Open(context.Background(), cfg.DBURL, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.Q(context.Background()).QueryRowContext(context.Background(), `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("migrations recorded: %d, %v", n, err)
+	}
+}
+
 // TestMainProcess runs Main in a child process (it exits the process).
 func TestMainProcess(t *testing.T) {
 	if os.Getenv("RMSUITE_SERVER_TEST_MAIN") == "1" {

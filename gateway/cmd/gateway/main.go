@@ -71,8 +71,16 @@ func run(ctx context.Context, cfg gateway.Config, log *zap.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
+	// /livez answers while this process serves HTTP, whatever the backends do: the
+	// probe of a load balancer or of Kubernetes (GET /healthz checks the backends).
+	routes := http.NewServeMux()
+	routes.HandleFunc("GET /livez", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	routes.Handle("/", gw)
 	srv := &http.Server{
-		Handler:           gw,
+		Handler:           routes,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
