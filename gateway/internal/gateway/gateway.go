@@ -145,6 +145,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 			assessmentv1.RegisterFigureServiceHandler,
 			assessmentv1.RegisterCoefficientServiceHandler,
 			assessmentv1.RegisterRunServiceHandler,
+			assessmentv1.RegisterAssessmentServiceHandler,
 		} {
 			if err := register(ctx, mux, conn); err != nil {
 				g.Close()

@@ -40,6 +40,7 @@ type Store interface {
 	TemplateStore
 	FigureStore
 	RunStore
+	CycleStore
 }
 
 // IndicatorStore keeps the indicator library.

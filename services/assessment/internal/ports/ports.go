@@ -51,6 +51,14 @@ var Rules = auth.Rules{
 	assessmentv1.RunService_ListScoreCards_FullMethodName: {Permission: auth.ScoresRead},
 
 	assessmentv1.CoefficientService_BatchGetCoefficients_FullMethodName: {Permission: auth.ScoresRead},
+
+	assessmentv1.AssessmentService_StartAssessment_FullMethodName:       {Permission: auth.RunsWrite, Mutates: true},
+	assessmentv1.AssessmentService_GetAssessment_FullMethodName:         {Permission: auth.ScoresRead},
+	assessmentv1.AssessmentService_ListAssessments_FullMethodName:       {Permission: auth.ScoresRead},
+	assessmentv1.AssessmentService_RecomputeAssessment_FullMethodName:   {Permission: auth.RunsWrite, Mutates: true},
+	assessmentv1.AssessmentService_SetAssessmentInputs_FullMethodName:   {Permission: auth.DecisionsWrite, Mutates: true},
+	assessmentv1.AssessmentService_GetAssessmentResult_FullMethodName:   {Permission: auth.ScoresRead},
+	assessmentv1.AssessmentService_ListAssessmentResults_FullMethodName: {Permission: auth.ScoresRead},
 }
 
 // ErrorTable maps the use cases' errors to gRPC codes. Domain validation

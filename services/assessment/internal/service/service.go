@@ -106,6 +106,7 @@ func DescriptorWith(o Options) server.Service {
 			s.Register(&assessmentv1.FigureService_ServiceDesc, ports.NewFigureServer(a))
 			s.Register(&assessmentv1.RunService_ServiceDesc, runs)
 			s.Register(&assessmentv1.CoefficientService_ServiceDesc, ports.NewCoefficientServer(a))
+			s.Register(&assessmentv1.AssessmentService_ServiceDesc, ports.NewCycleServer(db, a))
 			return nil
 		},
 	}

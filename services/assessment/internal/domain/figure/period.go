@@ -3,6 +3,9 @@ package figure
 import (
 	"fmt"
 	"strconv"
+	"time"
+
+	"github.com/rmsuite/rmsuite/pkg/civil"
 )
 
 // PeriodKind is the length of a period.
@@ -105,4 +108,60 @@ func (p Period) Months() []Period {
 		out[i] = Period{Kind: Month, Year: p.Year, N: first + i}
 	}
 	return out
+}
+
+// Start returns the first day of the period.
+func (p Period) Start() civil.Date {
+	switch p.Kind {
+	case Month:
+		return civil.New(p.Year, time.Month(p.N), 1)
+	case Quarter:
+		return civil.New(p.Year, time.Month(3*p.N-2), 1)
+	}
+	return civil.New(p.Year, time.January, 1)
+}
+
+// End returns the last day of the period.
+func (p Period) End() civil.Date { return p.Next().Start().AddDays(-1) }
+
+// Next returns the period of the same kind that follows p: the next month,
+// quarter or year.
+func (p Period) Next() Period {
+	switch p.Kind {
+	case Month:
+		if p.N == 12 {
+			return Period{Kind: Month, Year: p.Year + 1, N: 1}
+		}
+		return Period{Kind: Month, Year: p.Year, N: p.N + 1}
+	case Quarter:
+		if p.N == 4 {
+			return Period{Kind: Quarter, Year: p.Year + 1, N: 1}
+		}
+		return Period{Kind: Quarter, Year: p.Year, N: p.N + 1}
+	}
+	return Period{Kind: Year, Year: p.Year + 1}
+}
+
+// Index numbers the periods of one kind in order (months, quarters and
+// years each counted from year 0), so that the difference of two indexes is
+// the number of periods between them.
+func (p Period) Index() int {
+	switch p.Kind {
+	case Month:
+		return p.Year*12 + p.N - 1
+	case Quarter:
+		return p.Year*4 + p.N - 1
+	}
+	return p.Year
+}
+
+// Containing returns the period of kind that contains day d.
+func Containing(kind PeriodKind, d civil.Date) Period {
+	switch kind {
+	case Month:
+		return Period{Kind: Month, Year: d.Year, N: int(d.Month)}
+	case Quarter:
+		return Period{Kind: Quarter, Year: d.Year, N: (int(d.Month)-1)/3 + 1}
+	}
+	return Period{Kind: Year, Year: d.Year}
 }
