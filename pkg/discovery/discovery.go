@@ -69,13 +69,21 @@ func Target(service string) string { return "etcd:///" + Prefix + service }
 
 // Metadata describes an instance to operators.
 type Metadata struct {
-	Service   string    `json:"service"`
-	Instance  string    `json:"instance"`
-	Version   string    `json:"version,omitempty"`
-	PID       int       `json:"pid"`
+	Service  string `json:"service"`
+	Instance string `json:"instance"`
+	Version  string `json:"version,omitempty"`
+	PID      int    `json:"pid"`
+	// Metrics is where the instance serves Prometheus metrics, when it does.
+	Metrics   string    `json:"metrics,omitempty"`
 	Host      string    `json:"host,omitempty"`
 	StartedAt time.Time `json:"started_at"`
 }
+
+// RegisterOption adds to what an instance tells operators about itself.
+type RegisterOption func(*Metadata)
+
+// WithMetricsAddr registers where the instance serves its metrics ("" for none).
+func WithMetricsAddr(addr string) RegisterOption { return func(m *Metadata) { m.Metrics = addr } }
 
 // Registration is one instance's live entry in etcd.
 type Registration struct {
@@ -96,7 +104,7 @@ type Registration struct {
 // Register announces addr as an instance of service and keeps the announcement alive
 // until Deregister. The first registration must succeed (within ctx); later lease
 // losses are repaired in the background.
-func Register(ctx context.Context, cli *clientv3.Client, service, addr, version string, ttl time.Duration, log *zap.Logger) (*Registration, error) {
+func Register(ctx context.Context, cli *clientv3.Client, service, addr, version string, ttl time.Duration, log *zap.Logger, opts ...RegisterOption) (*Registration, error) {
 	manager, err := endpoints.NewManager(cli, Prefix+service)
 	if err != nil {
 		return nil, err
@@ -104,6 +112,9 @@ func Register(ctx context.Context, cli *clientv3.Client, service, addr, version 
 	host, _ := os.Hostname()
 	id := instanceID()
 	meta := Metadata{Service: service, Instance: id, Version: version, PID: os.Getpid(), Host: host, StartedAt: time.Now().UTC()}
+	for _, opt := range opts {
+		opt(&meta)
+	}
 	r := &Registration{
 		cli:      cli,
 		manager:  manager,
@@ -215,7 +226,8 @@ func (r *Registration) Deregister(ctx context.Context) error {
 	return nil
 }
 
-// Dial connects to a service through etcd with round-robin load balancing. Extra
+// Dial connects to a service through etcd with round-robin load balancing over the
+// instances that report SERVING, and retries of idempotent methods (retry.go). Extra
 // options (credentials, interceptors) are appended; without credentials the
 // connection is plaintext. With TLS (tlsfiles.Config.DialOption), each instance's
 // certificate is checked against the host it registered.
@@ -224,11 +236,10 @@ func Dial(cli *clientv3.Client, service string, opts ...grpc.DialOption) (*grpc.
 	if err != nil {
 		return nil, err
 	}
-	base := []grpc.DialOption{
+	base := append([]grpc.DialOption{
 		grpc.WithResolvers(hostNames{builder}),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`),
-	}
+	}, ClientOptions()...)
 	return grpc.NewClient(Target(service), append(base, opts...)...)
 }
 

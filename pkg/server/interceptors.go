@@ -15,7 +15,9 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
 	"github.com/rmsuite/rmsuite/pkg/logging"
+	"github.com/rmsuite/rmsuite/pkg/metrics"
 	"github.com/rmsuite/rmsuite/pkg/requestid"
+	"github.com/rmsuite/rmsuite/pkg/storage"
 )
 
 // RequestIDHeader carries the request id in gRPC metadata (and, via the gateway, in
@@ -28,15 +30,17 @@ type interceptors struct {
 	log             *zap.Logger
 	table           apierr.Table
 	defaultDeadline time.Duration
+	metrics         *metrics.Metrics
 }
 
-// The chain, outermost first: request context (id, logger) → access log → panic
-// recovery → default deadline → error translation → handler.
+// The chain, outermost first: request context (id, logger) → metrics → access log →
+// panic recovery → default deadline → error translation → handler.
 func (ic interceptors) unary() []grpc.UnaryServerInterceptor {
 	return []grpc.UnaryServerInterceptor{
 		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			return h(ic.requestContext(ctx, info.FullMethod), req)
 		},
+		ic.metrics.UnaryServer(),
 		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			start := time.Now()
 			resp, err := h(ctx, req)
@@ -61,6 +65,7 @@ func (ic interceptors) unary() []grpc.UnaryServerInterceptor {
 
 func (ic interceptors) stream() []grpc.StreamServerInterceptor {
 	return []grpc.StreamServerInterceptor{
+		ic.metrics.StreamServer(),
 		func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {
 			ctx := ic.requestContext(ss.Context(), info.FullMethod)
 			start := time.Now()
@@ -136,6 +141,11 @@ func (ic interceptors) translate(ctx context.Context, err error) error {
 		return nil
 	}
 	st, internal := ic.table.Status(err)
+	if internal && storage.IsUnavailable(err) {
+		// The database went away (restart, failover): worth retrying, unlike a bug.
+		logging.FromContext(ctx).Warn("database unavailable", zap.Error(err))
+		return status.Errorf(codes.Unavailable, "the database is unavailable; retry (request id %s)", RequestID(ctx))
+	}
 	if internal {
 		logging.FromContext(ctx).Error("internal error", zap.Error(err))
 		return status.Errorf(codes.Internal, "internal error (request id %s); the cause has been logged", RequestID(ctx))

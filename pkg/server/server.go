@@ -22,6 +22,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
+	"github.com/rmsuite/rmsuite/pkg/metrics"
 	"github.com/rmsuite/rmsuite/pkg/tlsfiles"
 )
 
@@ -55,6 +56,9 @@ type Server struct {
 	lis      net.Listener
 	services []string
 	closers  []func() error
+	metrics  *metrics.Metrics
+	// metricsAddr is where metrics are served ("" when off), registered in etcd.
+	metricsAddr string
 
 	// For calling other services (Dial, ServiceToken).
 	etcd      *clientv3.Client
@@ -72,9 +76,10 @@ func (s *Server) Dial(service string) (*grpc.ClientConn, error) {
 		return nil, err
 	}
 	var conn *grpc.ClientConn
+	opts := append([]grpc.DialOption{opt}, s.metrics.DialOptions()...)
 	for _, p := range s.peers {
 		if name, addr, ok := strings.Cut(p, "="); ok && name == service {
-			conn, err = grpc.NewClient(addr, opt)
+			conn, err = grpc.NewClient(addr, append(opts, discovery.ClientOptions()...)...)
 			break
 		}
 	}
@@ -82,7 +87,7 @@ func (s *Server) Dial(service string) (*grpc.ClientConn, error) {
 		if s.etcd == nil {
 			return nil, fmt.Errorf("no address for %s: give --peers %s=host:port or etcd endpoints", service, service)
 		}
-		conn, err = discovery.Dial(s.etcd, service, opt)
+		conn, err = discovery.Dial(s.etcd, service, opts...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", service, err)
@@ -113,7 +118,8 @@ func New(cfg Config, log *zap.Logger, table apierr.Table, opts ...grpc.ServerOpt
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.GRPCAddr, err)
 	}
-	chain := interceptors{log: log, table: table, defaultDeadline: cfg.DefaultDeadline}
+	m := metrics.New()
+	chain := interceptors{log: log, table: table, defaultDeadline: cfg.DefaultDeadline, metrics: m}
 	base := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(chain.unary()...),
 		grpc.ChainStreamInterceptor(chain.stream()...),
@@ -121,11 +127,12 @@ func New(cfg Config, log *zap.Logger, table apierr.Table, opts ...grpc.ServerOpt
 		grpc.MaxRecvMsgSize(8 << 20),
 	}
 	s := &Server{
-		cfg:    cfg,
-		log:    log,
-		grpc:   grpc.NewServer(append(base, opts...)...),
-		health: newHealthServer(),
-		lis:    lis,
+		cfg:     cfg,
+		log:     log,
+		grpc:    grpc.NewServer(append(base, opts...)...),
+		health:  newHealthServer(),
+		lis:     lis,
+		metrics: m,
 	}
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	if cfg.Reflection {
@@ -146,6 +153,11 @@ func (s *Server) Register(desc *grpc.ServiceDesc, impl any) {
 // OnClose adds a function run last on shutdown (after the server stopped), e.g. to
 // close the database. Closers run in the reverse order of registration.
 func (s *Server) OnClose(fn func() error) { s.closers = append(s.closers, fn) }
+
+// Metrics is the service's Prometheus registry: every call it serves and makes is
+// counted there; a service adds its own series (Registerer) or reports long
+// operations (Progress, e.g. a payroll run).
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
 
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.lis.Addr().String() }
@@ -174,7 +186,8 @@ func (s *Server) Run(ctx context.Context, etcd *clientv3.Client, service, versio
 	var reg *discovery.Registration
 	if etcd != nil {
 		regCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		r, err := discovery.Register(regCtx, etcd, service, s.AdvertiseAddr(), version, ttl, s.log)
+		r, err := discovery.Register(regCtx, etcd, service, s.AdvertiseAddr(), version, ttl, s.log,
+			discovery.WithMetricsAddr(s.advertisedMetrics()))
 		cancel()
 		if err != nil {
 			s.shutdown(nil)
@@ -197,6 +210,20 @@ func (s *Server) Run(ctx context.Context, etcd *clientv3.Client, service, versio
 		}
 	}
 	return errors.Join(err, s.shutdown(reg))
+}
+
+// advertisedMetrics is where operators find this instance's metrics: the metrics
+// port on the advertised host.
+func (s *Server) advertisedMetrics() string {
+	if s.metricsAddr == "" {
+		return ""
+	}
+	host, _, _ := net.SplitHostPort(s.AdvertiseAddr())
+	_, port, err := net.SplitHostPort(s.metricsAddr)
+	if err != nil {
+		return ""
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func (s *Server) shutdown(reg *discovery.Registration) error {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,8 +41,9 @@ var probeTable = apierr.Table{{Err: errNotFound, Code: codes.NotFound}}
 
 // probe answers Call according to the request's value.
 type probe struct {
-	started chan struct{} // "slow": signalled when the call is in the handler
-	release chan struct{} // "slow": the call returns when this is closed
+	started chan struct{}    // "slow": signalled when the call is in the handler
+	release chan struct{}    // "slow": the call returns when this is closed
+	next    *grpc.ClientConn // "hop": the service called next
 }
 
 func newProbe() *probe {
@@ -56,6 +58,15 @@ func (p *probe) call(ctx context.Context, in *wrapperspb.StringValue) (*wrappers
 		return nil, fmt.Errorf("load org unit 42: %w", errNotFound)
 	case "unmapped":
 		return nil, errors.New("dial postgres://rm:hunter2@db: connection refused")
+	case "dbdown":
+		return nil, fmt.Errorf("list org units: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	case "hop":
+		// Calls the next service with the incoming context, as services do.
+		if p.next == nil {
+			return nil, errors.New("no next hop")
+		}
+		got, _, err := call(ctx, p.next, "deadline")
+		return wrapperspb.String(got), err
 	case "invalid":
 		var v apierr.Violations
 		v.Add("org_unit.display_name", "must not be empty")

@@ -58,6 +58,9 @@ type ServiceConfig struct {
 	// ServiceTokenFile holds the bearer token (a JWT issued to this service's
 	// account) used for background calls to other services; re-read when it changes.
 	ServiceTokenFile string `flag:"service-token-file" env:"SERVICE_TOKEN_FILE" default:"" usage:"file with this service's own bearer token, for calls it makes on its own behalf (following change feeds)"`
+	// MetricsAddr serves Prometheus metrics (/metrics) when set: calls served and made
+	// by method and code, database pools, runtime, long operations.
+	MetricsAddr string `flag:"metrics-addr" env:"METRICS_ADDR" default:"" usage:"host:port to serve Prometheus metrics on (/metrics), e.g. :9090; empty: off"`
 	// DebugAddr serves Go's profiles (pprof) when set; keep it off the public network.
 	DebugAddr string `flag:"debug-addr" env:"DEBUG_ADDR" default:"" usage:"host:port to serve pprof profiles on (e.g. 127.0.0.1:6061); empty: off"`
 }
@@ -180,6 +183,12 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 	if err := debughttp.Start(debugCtx, cfg.DebugAddr, log); err != nil {
 		srv.shutdown(nil)
 		return fmt.Errorf("debug-addr: %w", err)
+	}
+	srv.metrics.BuildInfo(svc.Name, Version)
+	srv.metrics.DBPools(db.PoolStats)
+	if srv.metricsAddr, err = srv.metrics.Serve(debugCtx, cfg.MetricsAddr, log); err != nil {
+		srv.shutdown(nil)
+		return fmt.Errorf("metrics-addr: %w", err)
 	}
 	var etcd *clientv3.Client
 	if len(cfg.Discovery.EtcdEndpoints) > 0 {

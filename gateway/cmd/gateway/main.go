@@ -21,11 +21,20 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/debughttp"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
+	"github.com/rmsuite/rmsuite/pkg/metrics"
 	"github.com/rmsuite/rmsuite/pkg/server"
 )
 
+// settings are the gateway's configuration and where its metrics are served.
+type settings struct {
+	gateway.Config
+	// MetricsAddr serves Prometheus metrics (/metrics) when set: HTTP requests by
+	// resource, method and code; runtime and process.
+	MetricsAddr string `flag:"metrics-addr" env:"METRICS_ADDR" default:"" usage:"host:port to serve Prometheus metrics on (/metrics), e.g. :9090; empty: off"`
+}
+
 func main() {
-	var cfg gateway.Config
+	var cfg settings
 	if err := config.Load(&cfg, "gateway", os.Args[1:], server.EnvPrefix); err != nil {
 		fmt.Fprintf(os.Stderr, "gateway: %v\n", err)
 		os.Exit(2)
@@ -50,7 +59,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, cfg gateway.Config, log *zap.Logger) error {
+func run(ctx context.Context, cfg settings, log *zap.Logger) error {
 	var etcd *clientv3.Client
 	if len(cfg.Discovery.EtcdEndpoints) > 0 {
 		var err error
@@ -62,7 +71,12 @@ func run(ctx context.Context, cfg gateway.Config, log *zap.Logger) error {
 	if err := debughttp.Start(ctx, cfg.DebugAddr, log); err != nil {
 		return fmt.Errorf("debug-addr: %w", err)
 	}
-	gw, err := gateway.New(ctx, cfg, etcd, log)
+	m := metrics.New()
+	m.BuildInfo("gateway", server.Version)
+	if _, err := m.Serve(ctx, cfg.MetricsAddr, log); err != nil {
+		return fmt.Errorf("metrics-addr: %w", err)
+	}
+	gw, err := gateway.New(ctx, cfg.Config, etcd, log)
 	if err != nil {
 		return err
 	}
@@ -78,7 +92,7 @@ func run(ctx context.Context, cfg gateway.Config, log *zap.Logger) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	routes.Handle("/", gw)
+	routes.Handle("/", m.HTTP(gw))
 	srv := &http.Server{
 		Handler:           routes,
 		ReadHeaderTimeout: 10 * time.Second,
