@@ -41,6 +41,8 @@ type Store interface {
 	FigureStore
 	RunStore
 	CycleStore
+	DecisionStore
+	DeliveryStore
 }
 
 // IndicatorStore keeps the indicator library.
@@ -138,6 +140,7 @@ type App struct {
 	dir       Directory
 	visits    Visits
 	approvals Approvals
+	grades    Grades
 	now       func() time.Time
 
 	mu      sync.Mutex
@@ -156,12 +159,14 @@ type Deps struct {
 	// values.
 	Visits    Visits
 	Approvals Approvals
-	Now       func() time.Time
+	// Grades applies grade changes in the roster; nil keeps them pending.
+	Grades Grades
+	Now    func() time.Time
 }
 
 // New returns the use cases.
 func New(d Deps) *App {
-	return &App{store: d.Store, tx: d.Tx, dir: d.Directory, visits: d.Visits, approvals: d.Approvals, now: d.Now, PathsTTL: time.Minute}
+	return &App{store: d.Store, tx: d.Tx, dir: d.Directory, visits: d.Visits, approvals: d.Approvals, grades: d.Grades, now: d.Now, PathsTTL: time.Minute}
 }
 
 // Caller is the verified principal with their scope.

@@ -59,6 +59,17 @@ var Rules = auth.Rules{
 	assessmentv1.AssessmentService_SetAssessmentInputs_FullMethodName:   {Permission: auth.DecisionsWrite, Mutates: true},
 	assessmentv1.AssessmentService_GetAssessmentResult_FullMethodName:   {Permission: auth.ScoresRead},
 	assessmentv1.AssessmentService_ListAssessmentResults_FullMethodName: {Permission: auth.ScoresRead},
+
+	assessmentv1.DecisionService_CreateDecisionRound_FullMethodName:    {Permission: auth.DecisionsWrite, Mutates: true},
+	assessmentv1.DecisionService_GetDecisionRound_FullMethodName:       {Permission: auth.ScoresRead},
+	assessmentv1.DecisionService_ListDecisionRounds_FullMethodName:     {Permission: auth.ScoresRead},
+	assessmentv1.DecisionService_RecomputeDecisionRound_FullMethodName: {Permission: auth.DecisionsWrite, Mutates: true},
+	assessmentv1.DecisionService_SubmitDecisionRound_FullMethodName:    {Permission: auth.DecisionsWrite, Mutates: true},
+	assessmentv1.DecisionService_GetDecision_FullMethodName:            {Permission: auth.ScoresRead},
+	assessmentv1.DecisionService_ListDecisions_FullMethodName:          {Permission: auth.ScoresRead},
+	assessmentv1.DecisionService_ProposeEarlyDemotion_FullMethodName:   {Permission: auth.DemotionsPropose, Mutates: true},
+	assessmentv1.DecisionService_GetEarlyDemotion_FullMethodName:       {Permission: auth.ScoresRead},
+	assessmentv1.DecisionService_ListEarlyDemotions_FullMethodName:     {Permission: auth.ScoresRead},
 }
 
 // ErrorTable maps the use cases' errors to gRPC codes. Domain validation

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -74,10 +76,14 @@ func (e *env) start() {
 	cfg.Server.Reflection = true
 	cfg.DBURL = e.dbURL
 	cfg.Peers = []string{"roster=" + e.roster.addr, "visits=" + e.visits.addr}
+	cfg.ServiceTokenFile = filepath.Join(t.TempDir(), "assessment.token")
+	if err := os.WriteFile(cfg.ServiceTokenFile, []byte(e.iss.Token(t, "svc:assessment", "", auth.System)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- server.Run(runCtx, service.DescriptorWith(service.Options{Now: e.clock.now}), cfg, zap.NewNop())
+		done <- server.Run(runCtx, service.DescriptorWith(service.Options{Now: e.clock.now, SendEvery: 50 * time.Millisecond}), cfg, zap.NewNop())
 	}()
 	var once sync.Once
 	e.stop = func() {

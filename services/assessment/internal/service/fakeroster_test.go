@@ -4,15 +4,20 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"google.golang.org/protobuf/proto"
 
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 )
@@ -27,6 +32,14 @@ type fakeRoster struct {
 	rosterv1.UnimplementedRosterServiceServer
 	rosterv1.UnimplementedManagerServiceServer
 
+	mu sync.Mutex
+	// Grade changes: applied ones by request id (a request id is applied
+	// once; sent again, its first answer is replayed), in the order applied.
+	done    map[string]*rosterv1.ChangeManagerGradeResponse
+	changes []*rosterv1.ChangeManagerGradeRequest
+	down    bool // every grade change fails as if the roster were unreachable
+	lose    int  // the next lose grade changes apply, but their answer is lost
+
 	units    []*rosterv1.OrgUnit
 	managers []*rosterv1.Manager
 	addr     string
@@ -34,7 +47,7 @@ type fakeRoster struct {
 }
 
 func newFakeRoster(t testing.TB) *fakeRoster {
-	f := &fakeRoster{units: []*rosterv1.OrgUnit{
+	f := &fakeRoster{done: map[string]*rosterv1.ChangeManagerGradeResponse{}, units: []*rosterv1.OrgUnit{
 		{Name: "orgUnits/head-office", DisplayName: "总行", Type: rosterv1.OrgUnit_TYPE_HEAD_OFFICE},
 		{Name: "orgUnits/team-a", Parent: "orgUnits/head-office", DisplayName: "陆家嘴团队", Type: rosterv1.OrgUnit_TYPE_TEAM},
 		{Name: "orgUnits/team-b", Parent: "orgUnits/head-office", DisplayName: "虹桥团队", Type: rosterv1.OrgUnit_TYPE_TEAM},
@@ -76,6 +89,8 @@ func (f *fakeRoster) ListOrgUnits(context.Context, *rosterv1.ListOrgUnitsRequest
 // client's paging.
 func (f *fakeRoster) ListManagers(_ context.Context, req *rosterv1.ListManagersRequest) (*rosterv1.ListManagersResponse, error) {
 	f.lists.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	list := f.managers
 	if unit, ok := strings.CutPrefix(req.GetFilter(), `org_unit = "orgUnits/`); ok {
 		unit = strings.TrimSuffix(unit, `"`)
@@ -116,10 +131,68 @@ func (f *fakeRoster) under(unit, root string) bool {
 }
 
 func (f *fakeRoster) GetManager(_ context.Context, req *rosterv1.GetManagerRequest) (*rosterv1.Manager, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	for _, m := range f.managers {
 		if m.GetName() == req.GetName() {
 			return m, nil
 		}
 	}
 	return nil, status.Errorf(codes.NotFound, "%s", req.GetName())
+}
+
+// ChangeManagerGrade applies a grade change from a system at once, or — when
+// exceptional — answers a pending approval, as the roster does; a request id
+// is applied once.
+func (f *fakeRoster) ChangeManagerGrade(ctx context.Context, req *rosterv1.ChangeManagerGradeRequest) (*rosterv1.ChangeManagerGradeResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return nil, status.Error(codes.Unavailable, "roster is down")
+	}
+	if md, _ := metadata.FromIncomingContext(ctx); len(md.Get("authorization")) == 0 {
+		return nil, status.Error(codes.Unauthenticated, "no token")
+	}
+	if resp, ok := f.done[req.GetRequestId()]; ok && req.GetRequestId() != "" {
+		return resp, nil
+	}
+	var m *rosterv1.Manager
+	for _, x := range f.managers {
+		if x.GetName() == req.GetName() {
+			m = x
+		}
+	}
+	if m == nil {
+		return nil, status.Errorf(codes.NotFound, "%s", req.GetName())
+	}
+	resp := &rosterv1.ChangeManagerGradeResponse{}
+	if req.GetExceptional() {
+		resp.Approval = "services/roster/approvals/x" + strconv.Itoa(len(f.done))
+	} else {
+		g := proto.Clone(req.GetGrade()).(*rosterv1.Grade)
+		g.EffectiveDate = req.GetEffectiveDate()
+		m.Grade = g
+		f.changes = append(f.changes, req)
+	}
+	resp.Manager = m
+	f.done[req.GetRequestId()] = resp
+	if f.lose > 0 {
+		f.lose--
+		return nil, status.Error(codes.Unavailable, "connection reset after the change")
+	}
+	return resp, nil
+}
+
+// set runs fn on the roster's state under its lock.
+func (f *fakeRoster) set(fn func(f *fakeRoster)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// applied returns the grade changes applied so far.
+func (f *fakeRoster) applied() []*rosterv1.ChangeManagerGradeRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.changes)
 }

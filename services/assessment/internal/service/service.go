@@ -38,6 +38,9 @@ func DefaultConfig() server.ServiceConfig {
 type Options struct {
 	// Now is the clock; storage.Now when nil.
 	Now func() time.Time
+	// SendEvery is how often approved grade changes are sent to the roster;
+	// 2 s when zero.
+	SendEvery time.Duration
 }
 
 // Descriptor describes the assessment service to server.Run.
@@ -57,7 +60,11 @@ func DescriptorWith(o Options) server.Service {
 	}
 	// The appliers are built before the API (server.Run asks for them first);
 	// they call the servers Register builds.
+	if o.SendEvery == 0 {
+		o.SendEvery = 2 * time.Second
+	}
 	var runs *ports.RunServer
+	var decisions *ports.DecisionServer
 	var uc *app.App
 	return server.Service{
 		Name:       Name,
@@ -80,6 +87,12 @@ func DescriptorWith(o Options) server.Service {
 					}
 					return runs.ApplyCloseRun(ctx, payload)
 				},
+				app.ActionApproveDecisions: func(ctx context.Context, payload []byte) error {
+					if decisions == nil {
+						return fmt.Errorf("%s: not started", Name)
+					}
+					return decisions.ApplyDecisionRound(ctx, payload)
+				},
 			}
 		},
 		Register: func(ctx context.Context, s *server.Server, db *storage.DB, log *zap.Logger) error {
@@ -92,7 +105,7 @@ func DescriptorWith(o Options) server.Service {
 				return err
 			}
 			a := app.New(app.Deps{Store: sqlstore.New(db), Tx: db, Directory: roster.New(rosterConn), Visits: visits.New(visitsConn),
-				Approvals: approvals{db: db}, Now: o.Now})
+				Approvals: approvals{db: db}, Grades: roster.NewGrades(rosterConn, s.ServiceToken), Now: o.Now})
 			indicators, templates, err := a.Seed(ctx)
 			if err != nil {
 				return err
@@ -101,13 +114,49 @@ func DescriptorWith(o Options) server.Service {
 				log.Info("seeded the default indicator library and templates",
 					zap.Int("indicators", indicators), zap.Int("templates", templates))
 			}
-			uc, runs = a, ports.NewRunServer(db, a)
+			uc, runs, decisions = a, ports.NewRunServer(db, a), ports.NewDecisionServer(db, a)
 			s.Register(&assessmentv1.IndicatorService_ServiceDesc, ports.NewIndicatorServer(db, a))
 			s.Register(&assessmentv1.FigureService_ServiceDesc, ports.NewFigureServer(a))
 			s.Register(&assessmentv1.RunService_ServiceDesc, runs)
 			s.Register(&assessmentv1.CoefficientService_ServiceDesc, ports.NewCoefficientServer(a))
 			s.Register(&assessmentv1.AssessmentService_ServiceDesc, ports.NewCycleServer(db, a))
+			s.Register(&assessmentv1.DecisionService_ServiceDesc, decisions)
+			go Send(ctx, a, o.SendEvery, log)
 			return nil
 		},
+	}
+}
+
+// Send sends approved grade changes to the roster every interval until ctx
+// ends: a change the roster does not take now stays pending and is sent
+// again later, so that none is lost; each carries its own request id, so the
+// roster applies it once.
+func Send(ctx context.Context, a *app.App, every time.Duration, log *zap.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	failures := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for {
+			n, err := a.SendDeliveries(ctx, 100)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				failures++
+				if failures == 1 || failures%30 == 0 {
+					log.Warn("sending grade changes to the roster failed; retrying", zap.Error(err), zap.Int("failures", failures))
+				}
+				break
+			}
+			failures = 0
+			if n < 100 {
+				break
+			}
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
@@ -150,4 +151,43 @@ func toManager(m *rosterv1.Manager) app.Manager {
 		out.Active = true
 	}
 	return out
+}
+
+// Grades applies grade changes in the roster with the service's own token:
+// a change decided and approved in assessment is the system's, so the
+// roster applies it at once (an exceptional one waits there for a second
+// approval). It implements app.Grades.
+type Grades struct {
+	managers rosterv1.ManagerServiceClient
+	// Token returns the service's own bearer token.
+	Token func() (string, error)
+}
+
+// NewGrades returns the grade sender on conn.
+func NewGrades(conn grpc.ClientConnInterface, token func() (string, error)) *Grades {
+	return &Grades{managers: rosterv1.NewManagerServiceClient(conn), Token: token}
+}
+
+// ChangeGrade sends one grade change, with its id as the request id so that
+// the roster applies it once however often it is sent. A refusal the roster
+// will repeat (the manager exited, the grade is not on the ladder, an
+// illegal step) wraps app.ErrRefused; anything else (the roster is down,
+// the token is missing or expired) is retried.
+func (g *Grades) ChangeGrade(ctx context.Context, d app.DeliveryRecord) (string, error) {
+	token, err := g.Token()
+	if err != nil {
+		return "", err
+	}
+	ctx = metadata.NewOutgoingContext(ctx, metadata.Pairs("authorization", "Bearer "+token))
+	resp, err := g.managers.ChangeManagerGrade(ctx, &rosterv1.ChangeManagerGradeRequest{Name: "managers/" + d.Manager,
+		Grade:         &rosterv1.Grade{Ladder: "gradeLadders/" + d.Ladder, Level: d.Grade.Level, Band: d.Grade.Band},
+		EffectiveDate: d.Effective.Proto(), Reason: d.Reason, Reference: d.Reference, Exceptional: d.Exceptional, RequestId: d.ID})
+	if err != nil {
+		switch status.Code(err) {
+		case codes.InvalidArgument, codes.FailedPrecondition, codes.NotFound, codes.AlreadyExists, codes.OutOfRange:
+			return "", fmt.Errorf("%w: %s", app.ErrRefused, status.Convert(err).Message())
+		}
+		return "", fmt.Errorf("%w: change grade: %v", ErrUnavailable, err)
+	}
+	return resp.GetApproval(), nil
 }

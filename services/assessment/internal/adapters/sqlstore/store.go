@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 
 	"github.com/rmsuite/rmsuite/pkg/storage"
@@ -92,3 +93,5 @@ func resourceID(prefix, example string) func(string) (any, error) {
 		return id, nil
 	}
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
