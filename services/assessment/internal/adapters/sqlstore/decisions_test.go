@@ -38,7 +38,7 @@ func TestDecisions(t *testing.T) {
 		dec := func(round, period, m string, kind grade.Kind, from, to string) app.DecisionRecord {
 			return app.DecisionRecord{Round: round, Manager: m, Period: period, Ladder: "bank", OrgUnitID: "a", OrgPath: "/ho/a/",
 				Decision: grade.Decision{Employee: m, From: grade.Grade{Level: from}, To: grade.Grade{Level: to}, Kind: kind, Reasons: []string{"r"}},
-				Score: money.MustParseDecimal("88.70"), Revision: 1, UpdateTime: t0}
+				Score:    money.MustParseDecimal("88.70"), Revision: 1, UpdateTime: t0}
 		}
 		write(t, db, func(ctx context.Context) error {
 			return s.ReplaceDecisions(ctx, "2025-bank-ho", []app.DecisionRecord{dec("2025-bank-ho", "2025", "M1", grade.KindGrace, "L4", "L4"),
