@@ -1,10 +1,15 @@
-// Command compensation serves the compensation (薪酬): pay components, payroll runs, payslips and bank export.
-//
-// Until its API lands it serves the standard health service and reflection only,
-// registered in etcd like every other service, so that the suite's topology, start-up
-// and shutdown are complete from day one.
+// Command compensation serves the compensation (薪酬): the effective-dated
+// pay configuration, pay inputs, payroll runs computed in the background and
+// locked after a second person's approval, explainable payslips, and the bank
+// transfer file and salary register. Run with -h for its settings.
 package main
 
-import "github.com/rmsuite/rmsuite/pkg/server"
+import (
+	"github.com/rmsuite/rmsuite/pkg/server"
+	"github.com/rmsuite/rmsuite/services/compensation/internal/service"
+)
 
-func main() { server.MainHealthOnly("compensation", "127.0.0.1:9103") }
+func main() {
+	cfg := service.DefaultConfig()
+	server.Main(service.Name, &cfg, func(server.ServiceConfig) server.Service { return service.Descriptor() })
+}
