@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rmsuite/rmsuite/gateway/internal/devusers"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 )
 
@@ -50,8 +51,8 @@ func token(args []string) error {
 	if *list || *user == "" {
 		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "USER\tNAME\tROLES\tORG UNIT")
-		for _, u := range devUsers {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.employeeNo, u.name, roleNames(u.roles), u.orgUnit)
+		for _, u := range devusers.Users {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.EmployeeNo, u.Name, roleNames(u.Roles), u.OrgUnit)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -66,18 +67,17 @@ func token(args []string) error {
 	if err != nil {
 		return fmt.Errorf("no local signing key (%v): start the suite once with `make run`", err)
 	}
-	for _, u := range devUsers {
-		if u.employeeNo == *user {
-			tok, err := m.Mint(auth.Token{Subject: u.employeeNo, Name: u.name, Roles: u.roles, OrgUnit: u.orgUnit,
-				Issuer: *issuer, Audience: *audience, TTL: *ttl})
-			if err != nil {
-				return err
-			}
-			fmt.Println(tok)
-			return nil
-		}
+	u, ok := devusers.Find(*user)
+	if !ok {
+		return fmt.Errorf("no seeded user %q; see rmsuite token --list", *user)
 	}
-	return fmt.Errorf("no seeded user %q; see rmsuite token --list", *user)
+	tok, err := m.Mint(auth.Token{Subject: u.EmployeeNo, Name: u.Name, Roles: u.Roles, OrgUnit: u.OrgUnit,
+		Issuer: *issuer, Audience: *audience, TTL: *ttl})
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
+	return nil
 }
 
 func roleNames(rs []auth.Role) string {

@@ -1,7 +1,7 @@
 // Package gateway is rmsuite's REST front: a grpc-gateway mux over every service,
 // reached through etcd discovery as a real gRPC client so that the services' own
-// interceptors run; plus /healthz, /openapi.json and the HTTP edge (body limit,
-// timeouts, CORS, request ids, access log).
+// interceptors run; plus /healthz, /openapi.json, the web console at / (package
+// web) and the HTTP edge (body limit, timeouts, CORS, request ids, access log).
 package gateway
 
 import (
@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/rmsuite/rmsuite/gateway/web"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/logging"
@@ -49,6 +50,10 @@ type Config struct {
 	// TLS secures the calls to the backends (static or from etcd); off (plaintext)
 	// unless certificate files are configured.
 	TLS tlsfiles.Config
+	// DevSigningKey turns on the console's dev sign-in (/dev/users, /dev/token), which
+	// mints tokens for the seeded users with this private key. Only `rmsuite dev`
+	// (make run) sets it; production leaves it empty, and the endpoints do not exist.
+	DevSigningKey string `flag:"dev-signing-key" env:"DEV_SIGNING_KEY" default:"" usage:"DEVELOPMENT ONLY: private JWK (make run's .data/auth/signing-key.json) with which /dev/token signs in as any seeded user; empty: off"`
 	// DebugAddr serves Go's profiles (pprof) when set; keep it off the public network.
 	DebugAddr string `flag:"debug-addr" env:"DEBUG_ADDR" default:"" usage:"host:port to serve pprof profiles on (e.g. 127.0.0.1:6060); empty: off"`
 }
@@ -177,6 +182,19 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi.Document)
 	})
+	console := web.Handler()
+	for _, pattern := range web.Patterns {
+		routes.Handle(pattern, console)
+	}
+	if cfg.DevSigningKey != "" {
+		minter, err := auth.LoadMinter(cfg.DevSigningKey)
+		if err != nil {
+			g.Close()
+			return nil, fmt.Errorf("dev-signing-key: %w", err)
+		}
+		log.Warn("dev sign-in is on: anyone who reaches this gateway can sign in as any seeded user (never set dev-signing-key in production)")
+		devSignIn{minter: minter, issuer: cfg.Auth.Issuer, audience: cfg.Auth.Audience, now: time.Now}.register(routes)
+	}
 	routes.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, r, codes.NotFound, fmt.Sprintf("no route for %s %s; the API lives under /v1/ (see /openapi.json)", r.Method, r.URL.Path))
 	})

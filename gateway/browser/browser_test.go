@@ -1,0 +1,308 @@
+// Package browser runs the web console's browser tests: gateway/web/e2e (Node's
+// test runner with playwright-core, driving Debian's headless Chromium) against
+// the suite started the way `make run` starts it — embedded etcd, the four
+// services and the gateway with the dev sign-in on — on random ports, after a
+// little data is seeded through the REST API.
+//
+// They need /usr/bin/chromium (or $RMSUITE_CHROMIUM), node and
+// gateway/web/node_modules: `make browser-deps` installs them. Without them the
+// test is skipped with that advice, except with CI=true, where it fails.
+// Screenshots of the main pages are written to .tmp/browser/.
+package browser
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/etcdlocal"
+)
+
+func TestConsoleInChromium(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := filepath.Join(root, "gateway", "web")
+	chromium := os.Getenv("RMSUITE_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	var missing []string
+	if _, err := os.Stat(chromium); err != nil {
+		missing = append(missing, chromium)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing = append(missing, "node")
+	}
+	if _, err := os.Stat(filepath.Join(web, "node_modules", "playwright-core", "package.json")); err != nil {
+		missing = append(missing, "gateway/web/node_modules (npm ci)")
+	}
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("the browser tests need %s: run `make browser-deps`", strings.Join(missing, ", "))
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg + " (CI=true makes this a failure)")
+	}
+
+	s := start(t, root)
+	s.seed(t)
+
+	shots := filepath.Join(root, ".tmp", "browser")
+	if err := os.RemoveAll(shots); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "e2e/console.test.mjs")
+	cmd.Dir = web
+	cmd.Env = append(os.Environ(), "RMSUITE_BASE_URL="+s.baseURL, "RMSUITE_SCREENSHOTS="+shots, "RMSUITE_CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test e2e/console.test.mjs:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed (%v); screenshots so far in %s\n--- process logs ---\n%s", err, shots, s.logs.String())
+	}
+	t.Logf("screenshots in %s", shots)
+}
+
+// suite is the running system.
+type suite struct {
+	baseURL string
+	minter  *auth.Minter
+	logs    *syncBuffer
+}
+
+func start(t *testing.T, root string) *suite {
+	t.Helper()
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "bin")
+	build := exec.Command("go", "build", "-o", bin+"/", "./services/roster/cmd/roster", "./services/assessment/cmd/assessment",
+		"./services/compensation/cmd/compensation", "./services/visits/cmd/visits", "./gateway/cmd/gateway")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	s := &suite{logs: &syncBuffer{}}
+	var err error
+	if s.minter, err = auth.NewMinter(); err != nil {
+		t.Fatal(err)
+	}
+	key, jwks := filepath.Join(tmp, "auth", "signing-key.json"), filepath.Join(tmp, "auth", "jwks.json")
+	if err := s.minter.Save(key, jwks); err != nil {
+		t.Fatal(err)
+	}
+	etcd, err := etcdlocal.Start(filepath.Join(tmp, "etcd"), "127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(etcd.Stop)
+
+	visitsToken := filepath.Join(tmp, "auth", "visits.token")
+	if err := os.WriteFile(visitsToken, []byte(s.token(t, "svc:visits", "", auth.System)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"--etcd-endpoints", etcd.Endpoint, "--jwks-file", jwks, "--log-format", "json", "--log-level", "warn"}
+	for _, name := range []string{"roster", "assessment", "compensation", "visits"} {
+		args := append([]string{"--grpc-addr", freeAddr(t), "--db-url", "sqlite:" + filepath.Join(tmp, name+".db")}, common...)
+		switch name {
+		case "roster":
+			args = append(args, "--seed-demo-data=true")
+		case "visits":
+			args = append(args, "--service-token-file", visitsToken)
+		}
+		s.spawn(t, filepath.Join(bin, name), args...)
+	}
+	addr := freeAddr(t)
+	s.baseURL = "http://" + addr
+	// As rmsuite dev starts it: the console's dev sign-in signs with the local key.
+	s.spawn(t, filepath.Join(bin, "gateway"), append([]string{"--http-addr", addr, "--dev-signing-key", key}, common...)...)
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(s.baseURL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the suite is not healthy after 60 s (last: %v)\n%s", err, s.logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *suite) spawn(t *testing.T, path string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	w := prefixWriter{s.logs, filepath.Base(path)}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+}
+
+func (s *suite) token(t *testing.T, subject, orgUnit string, roles ...auth.Role) string {
+	t.Helper()
+	tok, err := s.minter.Mint(auth.Token{Subject: subject, Name: subject, OrgUnit: orgUnit, Roles: roles, Issuer: "rmsuite-dev", Audience: "rmsuite"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// seed creates what the browser tests start from (see gateway/web/e2e): 冯霞's
+// four customers without a plan, 郑伟's two customers and his approved plan for
+// next month (a scheduled route whatever today is), and an open request.
+func (s *suite) seed(t *testing.T) {
+	t.Helper()
+	admin := s.token(t, "E0001", "head-office", auth.Administrator)
+	for i := 1; i <= 6; i++ {
+		manager, kind, class, street := "E3002", "KIND_RETAIL_OUTLET", "B", fmt.Sprintf("上海市浦东新区世纪大道 %d 号", i*100)
+		if i > 4 {
+			manager, kind, class, street = "E3001", "KIND_CORPORATE", "A", fmt.Sprintf("上海市浦东新区陆家嘴环路 %d 号", i*111)
+		}
+		s.call(t, admin, "POST", fmt.Sprintf("/v1/customers?customerId=WEB%d", i), map[string]any{
+			"displayName": fmt.Sprintf("测试零售户%d", i), "kind": kind, "classification": class, "areaType": "AREA_TYPE_URBAN",
+			"primaryManager": "managers/" + manager, "address": street,
+			"location": map[string]float64{"latitude": 31.2341 + float64(i-1)*0.004, "longitude": 121.5102 - float64(i-1)*0.003},
+		}, nil)
+	}
+	now := time.Now().In(shanghai)
+	month := now.Format("2006-01")
+	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, shanghai).Format("2006-01")
+	// Visits learns the customers from the roster's feed.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var a, b struct{ Customers int }
+		s.call(t, admin, "GET", "/v1/managers/E3002/analyses/"+month, nil, &a)
+		s.call(t, admin, "GET", "/v1/managers/E3001/analyses/"+month, nil, &b)
+		if a.Customers == 4 && b.Customers == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("visits has %d and %d customers of E3002 and E3001 after 30 s, want 4 and 2", a.Customers, b.Customers)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cm := s.token(t, "E3001", "team-lujiazui", auth.CustomerManager)
+	supervisor := s.token(t, "E1101", "team-lujiazui", auth.Supervisor)
+	plan := "/v1/managers/E3001/plans/" + next
+	s.call(t, cm, "POST", "/v1/plans:generate", map[string]any{"scope": "managers/E3001", "month": next}, nil)
+	s.call(t, cm, "POST", plan+":submit", map[string]any{}, nil)
+	s.call(t, supervisor, "POST", plan+":approve", map[string]any{"comment": "同意"}, nil)
+
+	bank := s.token(t, "svc:core-banking", "head-office", auth.System)
+	s.call(t, bank, "POST", "/v1/requests", map[string]any{"customer": "customers/WEB2", "channel": "app", "text": "想了解新产品"}, nil)
+}
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// call sends a REST request and decodes the JSON answer; anything but 200 fails.
+func (s *suite) call(t *testing.T, token, method, path string, body, out any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.baseURL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: HTTP %d %s", method, path, resp.StatusCode, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// syncBuffer collects the processes' logs, shown when a test fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type prefixWriter struct {
+	buf  *syncBuffer
+	name string
+}
+
+func (w prefixWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(p), "\n") {
+		if line != "" {
+			_, _ = w.buf.Write([]byte(w.name + "| " + line))
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,76 @@
+// The console's sections: one entry per page, with the roles that see it and the
+// navigation group it sits in. A service's screens are added here when its REST
+// API lands (assessment: runs, scores, decisions, appeals; compensation: payroll
+// runs, payslips) — a page component and one entry each.
+
+import type { VNode } from 'preact';
+import type { MsgKey } from './i18n';
+import type { Route } from './router';
+import type { Role, Session } from './session';
+import { CmMonth } from './pages/cm-month';
+import { CmDay } from './pages/cm-day';
+import { CmVisit } from './pages/cm-visit';
+import { CmRequests } from './pages/cm-requests';
+import { SupPlans } from './pages/sup-plans';
+import { SupTasks } from './pages/sup-tasks';
+import { SupIndicators } from './pages/sup-indicators';
+import { SupRequests } from './pages/sup-requests';
+import { SupCustomers } from './pages/sup-customers';
+import { HrRoster } from './pages/hr-roster';
+import { HrManager } from './pages/hr-manager';
+import { HrGrades } from './pages/hr-grades';
+
+export interface PageProps {
+  session: Session;
+  route: Route;
+  /** Path parameters, e.g. id of /hr/managers/:id. */
+  params: Record<string, string>;
+}
+
+export type Group = 'cm' | 'sup' | 'hr' | 'tools';
+
+export interface Section {
+  path: string;
+  group: Group;
+  title: MsgKey;
+  roles: readonly Role[];
+  /** Listed in the navigation (detail pages are reached from lists). */
+  nav: boolean;
+  render?: (p: PageProps) => VNode;
+  /** A separate page of the gateway instead of a console route. */
+  href?: string;
+}
+
+const people: readonly Role[] = ['customer_manager', 'supervisor', 'branch_head', 'hr_officer', 'committee', 'administrator'];
+const teamLeads: readonly Role[] = ['supervisor', 'branch_head'];
+const rosterReaders: readonly Role[] = ['hr_officer', 'committee', 'administrator', 'branch_head'];
+
+export const groups: { id: Group; title: MsgKey }[] = [
+  { id: 'cm', title: 'nav.cm' },
+  { id: 'sup', title: 'nav.sup' },
+  { id: 'hr', title: 'nav.hr' },
+  { id: 'tools', title: 'nav.tools' },
+];
+
+export const sections: Section[] = [
+  { path: '/cm/month', group: 'cm', title: 'page.cmMonth', roles: ['customer_manager'], nav: true, render: CmMonth },
+  { path: '/cm/day', group: 'cm', title: 'page.cmDay', roles: ['customer_manager'], nav: true, render: CmDay },
+  { path: '/cm/visit', group: 'cm', title: 'page.cmVisit', roles: ['customer_manager'], nav: true, render: CmVisit },
+  { path: '/cm/requests', group: 'cm', title: 'page.cmRequests', roles: ['customer_manager'], nav: true, render: CmRequests },
+
+  { path: '/sup/plans', group: 'sup', title: 'page.supPlans', roles: teamLeads, nav: true, render: SupPlans },
+  { path: '/sup/tasks', group: 'sup', title: 'page.supTasks', roles: teamLeads, nav: true, render: SupTasks },
+  { path: '/sup/indicators', group: 'sup', title: 'page.supIndicators', roles: teamLeads, nav: true, render: SupIndicators },
+  { path: '/sup/requests', group: 'sup', title: 'page.supRequests', roles: teamLeads, nav: true, render: SupRequests },
+  { path: '/sup/customers', group: 'sup', title: 'page.supCustomers', roles: [...teamLeads, 'administrator'], nav: true, render: SupCustomers },
+
+  { path: '/hr/roster', group: 'hr', title: 'page.hrRoster', roles: rosterReaders, nav: true, render: HrRoster },
+  { path: '/hr/managers/:id', group: 'hr', title: 'page.hrManager', roles: [...rosterReaders, 'supervisor'], nav: false, render: HrManager },
+  { path: '/hr/grades', group: 'hr', title: 'page.hrGrades', roles: rosterReaders, nav: true, render: HrGrades },
+
+  { path: '/explorer', group: 'tools', title: 'page.explorer', roles: people, nav: true, href: '/explorer' },
+];
+
+export function visibleSections(s: Session): Section[] {
+  return sections.filter((x) => x.roles.some((r) => s.roles.includes(r)));
+}

@@ -1,0 +1,257 @@
+// The shapes of the REST answers the console reads (proto3 JSON: camelCase names,
+// enums as their names, unset fields left out). Only the fields used are listed;
+// proto/openapi/rmsuite.swagger.json is the full contract.
+
+export interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+export interface LatLng {
+  latitude?: number;
+  longitude?: number;
+}
+
+export interface PlanItem {
+  id: string;
+  kind?: string;
+  source?: string;
+  customer?: string;
+  customerDisplayName?: string;
+  actions?: string[];
+  plannedDate?: CivilDate;
+  method?: string;
+  carryCount?: number;
+  task?: string;
+  status?: string;
+  doneDate?: CivilDate;
+  slot?: string;
+  routeOrder?: number;
+  scheduled?: boolean;
+  unscheduledReason?: string;
+}
+
+export interface MonthResults {
+  state?: string;
+  evaluation?: string;
+  improvement?: string;
+  linesDone?: number;
+  linesTotal?: number;
+  reviewComment?: string;
+}
+
+export interface Plan {
+  name: string;
+  manager?: string;
+  month?: string;
+  state?: string;
+  items?: PlanItem[];
+  note?: string;
+  reviewComment?: string;
+  submitTime?: string;
+  etag?: string;
+  orgUnit?: string;
+  results?: MonthResults;
+}
+
+export interface PlanDiff {
+  added?: PlanItem[];
+  removed?: PlanItem[];
+  changed?: PlanItem[];
+  generated?: PlanItem[];
+}
+
+export interface Stop {
+  routeOrder?: number;
+  planItem?: string;
+  kind?: string;
+  customer?: string;
+  customerDisplayName?: string;
+  address?: string;
+  location?: LatLng;
+  method?: string;
+  slot?: string;
+  actions?: string[];
+  status?: string;
+  carryCount?: number;
+}
+
+export interface DayList {
+  name: string;
+  date?: CivilDate;
+  dayKind?: string;
+  dayNote?: string;
+  plan?: string;
+  planState?: string;
+  startAddress?: string;
+  stops?: Stop[];
+  routeLengthMeters?: number;
+}
+
+export interface ChecklistStep {
+  code: string;
+  title?: string;
+  required?: boolean;
+}
+
+export interface VisitSettings {
+  checkInRadiusMeters?: number;
+  checklists?: { customerKind?: string; steps?: ChecklistStep[] }[];
+}
+
+export interface StockLine {
+  product: string;
+  highMargin?: boolean;
+  onHand: string;
+  averageSalesPerCycle: string;
+  safetyStock?: string;
+  belowSafetyStock?: boolean;
+}
+
+export interface Visit {
+  name?: string;
+  customer: string;
+  date: CivilDate;
+  method?: string;
+  checkInTime?: string;
+  checkInLocation?: LatLng;
+  steps?: string[];
+  notes?: string;
+  checkInDistanceMeters?: number;
+  checkInFar?: boolean;
+  missingSteps?: string[];
+  findings?: string[];
+  stock?: StockLine[];
+  needs?: string;
+  complaints?: string;
+  nextActions?: string[];
+}
+
+export interface Customer {
+  name: string;
+  displayName?: string;
+  kind?: string;
+  classification?: string;
+  address?: string;
+  location?: LatLng;
+  areaType?: string;
+  primaryManager?: string;
+  orgUnit?: string;
+}
+
+export interface CustomerRequest {
+  name: string;
+  customer?: string;
+  customerDisplayName?: string;
+  manager?: string;
+  channel?: string;
+  text?: string;
+  receiveTime?: string;
+  deadline?: string;
+  state?: string;
+  answer?: string;
+  answeredBy?: string;
+  answerTime?: string;
+}
+
+export interface Task {
+  name?: string;
+  text: string;
+  month: string;
+  week?: CivilDate;
+  customer?: string;
+  assignedBy?: string;
+  done?: boolean;
+}
+
+export interface Rate {
+  numerator?: number;
+  denominator?: number;
+  value?: string;
+}
+
+export interface ManagerIndicators {
+  manager: string;
+  period?: string;
+  planCompletion?: Rate;
+  onTimeVisits?: Rate;
+  dueCoverage?: Rate;
+  response24h?: Rate;
+  visits?: number;
+}
+
+export interface Grade {
+  ladder?: string;
+  level?: string;
+  band?: string;
+  displayName?: string;
+  staffGrade?: number;
+  effectiveDate?: CivilDate;
+}
+
+export interface Manager {
+  name: string;
+  displayName?: string;
+  gender?: string;
+  hireDate?: CivilDate;
+  orgUnit?: string;
+  post?: string;
+  line?: string;
+  category?: string;
+  employmentType?: string;
+  supervisor?: string;
+  grade?: Grade;
+  status?: string;
+  statusDate?: CivilDate;
+  qualifications?: { kind?: string; number?: string; issueDate?: CivilDate; expiryDate?: CivilDate }[];
+}
+
+export interface HistoryEntry {
+  kind?: string;
+  effectiveDate?: CivilDate;
+  orgUnit?: string;
+  post?: string;
+  line?: string;
+  supervisor?: string;
+  grade?: Grade;
+  status?: string;
+  reason?: string;
+  recordedBy?: string;
+}
+
+export interface OrgUnit {
+  name: string;
+  displayName?: string;
+  type?: string;
+  parent?: string;
+}
+
+export interface GradeLadder {
+  name: string;
+  displayName?: string;
+  default?: boolean;
+  levels?: { code: string; displayName?: string; targetShare?: string }[];
+}
+
+export interface GradeDistribution {
+  ladder?: string;
+  orgUnit?: string;
+  total?: number;
+  levels?: {
+    level?: string;
+    displayName?: string;
+    count?: number;
+    share?: string;
+    targetShare?: string;
+    targetCount?: number;
+    bands?: Record<string, number>;
+  }[];
+}
+
+export interface DevUser {
+  user: string;
+  name: string;
+  roles: string[];
+  orgUnit: string;
+}
