@@ -103,7 +103,7 @@ func (e *env) waitFor(cond func() bool) {
 		if time.Now().After(deadline) {
 			e.t.Fatal("condition not met within 30s")
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
@@ -18,26 +22,16 @@ import (
 // WritePayslips adds payslips of one generation with their inputs and claims,
 // several hundred a statement.
 func (s *Store) WritePayslips(ctx context.Context, run string, generation int, slips []app.PayslipRecord, claims []app.Claim) error {
-	err := s.db.InsertRows(ctx, `INSERT INTO payslips (run_id, generation, manager_id, display_name, org_unit_id, org_path,
+	rows, err := encodePayslips(slips)
+	if err != nil {
+		return err
+	}
+	err = s.db.InsertRows(ctx, `INSERT INTO payslips (run_id, generation, manager_id, display_name, org_unit_id, org_path,
 		gross_fen, deductions_fen, net_fen, warnings, summary, body, inputs) VALUES `, len(slips), 13, func(i int) ([]any, error) {
-		p := slips[i]
-		summary, err := toJSON(p.Summary())
-		if err != nil {
-			return nil, err
-		}
-		body, err := toJSON(p.Payslip)
-		if err != nil {
-			return nil, err
-		}
-		inputs := "null"
-		if p.Inputs != nil {
-			if inputs, err = toJSON(p.Inputs); err != nil {
-				return nil, err
-			}
-		}
+		p, e := slips[i], rows[i]
 		m := p.Manager
 		return []any{run, generation, m.ID, m.Name, m.OrgUnitID, m.OrgPath, p.Gross.Fen(), p.Deductions.Fen(), p.Net.Fen(),
-			len(p.Warnings), summary, body, inputs}, nil
+			len(p.Warnings), e.summary, e.body, e.inputs}, nil
 	})
 	if err != nil {
 		return err
@@ -55,6 +49,43 @@ func (s *Store) WritePayslips(ctx context.Context, run string, generation int, s
 		}
 		return []any{run, generation, c.Manager, c.Kind, c.Ref, c.Basis, c.Amount, c.Period, c.OrigRun, key, amounts}, nil
 	})
+}
+
+// encodedPayslip is a payslip's JSON columns.
+type encodedPayslip struct{ summary, body, inputs string }
+
+// encodePayslips writes the JSON of the payslips on every processor at once:
+// encoding, not the database, is most of the work of writing a payslip.
+func encodePayslips(slips []app.PayslipRecord) ([]encodedPayslip, error) {
+	out := make([]encodedPayslip, len(slips))
+	workers := min(runtime.GOMAXPROCS(0), max(len(slips)/50, 1))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(slips); i += workers {
+				p := slips[i]
+				var e encodedPayslip
+				var err1, err2 error
+				e.summary, err1 = toJSON(p.Summary())
+				e.body, err2 = toJSON(compact(p.Payslip))
+				e.inputs = "null"
+				var err3 error
+				if p.Inputs != nil {
+					e.inputs, err3 = toJSON(p.Inputs)
+				}
+				if err := errors.Join(err1, err2, err3); err != nil {
+					errs[w] = err
+					return
+				}
+				out[i] = e
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // DropGenerations removes what unfinished computations left above keep, and
@@ -152,13 +183,85 @@ func (s *Store) Diffs(ctx context.Context, run string, generation, size int, aft
 
 const payslipColumns = `p.run_id, p.generation, p.body`
 
+// storedPayslip is a payslip as stored: the sources and descriptions of its
+// lines' inputs, which repeat from line to line (and from payslip to
+// payslip), are kept once each in Text and named by their index.
+type storedPayslip struct {
+	pay.Payslip
+	Text []string `json:",omitempty"`
+}
+
+func compact(p pay.Payslip) storedPayslip {
+	out := storedPayslip{Payslip: p}
+	index := map[string]int{}
+	intern := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		i, ok := index[s]
+		if !ok {
+			i = len(out.Text)
+			index[s] = i
+			out.Text = append(out.Text, s)
+		}
+		return "#" + strconv.Itoa(i)
+	}
+	out.Lines = make([]pay.Line, len(p.Lines))
+	for i, l := range p.Lines {
+		ins := make([]pay.LineInput, len(l.Inputs))
+		for j, in := range l.Inputs {
+			in.Source, in.Doc = intern(in.Source), intern(in.Doc)
+			ins[j] = in
+		}
+		l.Inputs = ins
+		out.Lines[i] = l
+	}
+	return out
+}
+
+func (s storedPayslip) expand() (pay.Payslip, error) {
+	text := func(ref string) (string, error) {
+		if ref == "" {
+			return "", nil
+		}
+		i, err := strconv.Atoi(strings.TrimPrefix(ref, "#"))
+		if err != nil || i < 0 || i >= len(s.Text) {
+			return "", fmt.Errorf("stored payslip: bad text reference %q", ref)
+		}
+		return s.Text[i], nil
+	}
+	p := s.Payslip
+	for i := range p.Lines {
+		for j := range p.Lines[i].Inputs {
+			in := &p.Lines[i].Inputs[j]
+			var err1, err2 error
+			in.Source, err1 = text(in.Source)
+			in.Doc, err2 = text(in.Doc)
+			if err := errors.Join(err1, err2); err != nil {
+				return p, err
+			}
+		}
+	}
+	return p, nil
+}
+
+func decodePayslip(body string) (pay.Payslip, error) {
+	var s storedPayslip
+	if err := fromJSON("payslip", body, &s); err != nil {
+		return pay.Payslip{}, err
+	}
+	return s.expand()
+}
+
 func scanPayslip(row storage.Row) (app.PayslipRecord, error) {
 	var r app.PayslipRecord
 	var body string
 	if err := row.Scan(&r.RunID, &r.Generation, &body); err != nil {
 		return r, err
 	}
-	return r, fromJSON("payslip", body, &r.Payslip)
+	var err error
+	r.Payslip, err = decodePayslip(body)
+	return r, err
 }
 
 // Payslip reads one manager's payslip of a generation.
@@ -203,7 +306,9 @@ func (s *Store) ListPayslips(ctx context.Context, req aip.Request, run string, s
 			if err := row.Scan(&x.RunID, &x.Generation, &body, &x.period, &x.RunState); err != nil {
 				return x, err
 			}
-			return x, fromJSON("payslip", body, &x.Payslip)
+			var err error
+			x.Payslip, err = decodePayslip(body)
+			return x, err
 		},
 		func(x listedPayslip) map[string]any {
 			return map[string]any{payslipKey: x.RunID + "/" + x.Manager.ID, "p.manager_id": x.Manager.ID, "p.org_unit_id": x.Manager.OrgUnitID, "r.period": x.period}
@@ -270,8 +375,8 @@ func (s *Store) LockedPayslips(ctx context.Context, runs []app.RunRecord, manage
 			if err := row.Scan(&lp.Manager, &body, &inputs); err != nil {
 				return lp, err
 			}
-			var slip pay.Payslip
-			if err := fromJSON("payslip", body, &slip); err != nil {
+			slip, err := decodePayslip(body)
+			if err != nil {
 				return lp, err
 			}
 			lp.Components = slip.Components()

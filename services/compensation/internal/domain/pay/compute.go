@@ -137,8 +137,8 @@ func newComputation(plan *Plan, in Inputs) *computation {
 	set := func(name string, v money.Decimal, src string) { c.vals[name], c.source[name] = v, src }
 
 	std := plan.Standard.Decimal()
-	set("S", std, label+": base standard S")
-	switch r, ok := plan.rate(m.Ladder, m.Level, m.Band); {
+	set("S", std, plan.stdSource)
+	switch r, src, ok := plan.rate(m.Ladder, m.Level, m.Band); {
 	case m.Ladder == "":
 		c.why["base_standard"] = fmt.Sprintf("the roster has no grade for managers/%s on %s", m.ID, in.Period.Last())
 		c.why["performance_standard"] = c.why["base_standard"]
@@ -146,28 +146,24 @@ func newComputation(plan *Plan, in Inputs) *computation {
 		c.why["base_standard"] = fmt.Sprintf("the pay table of %s has no row for %s", label, m.Grade())
 		c.why["performance_standard"] = c.why["base_standard"]
 	default:
-		row := "gradeLadders/" + r.Ladder + " " + r.Level
-		if r.Band != "" {
-			row += " " + r.Band
-		}
 		if v, err := r.Base.Mul(std); err == nil {
-			set("base_standard", v, fmt.Sprintf("%s pay table, %s (%s): %s × S %s", label, row, m.Grade(), r.Base, plan.Standard))
+			set("base_standard", v, src[0])
 		}
 		if v, err := r.Performance.Mul(std); err == nil {
-			set("performance_standard", v, fmt.Sprintf("%s pay table, %s (%s): %s × S %s", label, row, m.Grade(), r.Performance, plan.Standard))
+			set("performance_standard", v, src[1])
 		}
 	}
 	if r, ok := plan.region(m.OrgPath); ok {
-		set("region_coefficient", r.Coefficient, fmt.Sprintf("%s region class %s of orgUnits/%s", label, r.Name, r.OrgUnit))
+		set("region_coefficient", r.Coefficient, label+" region class "+r.Name+" of orgUnits/"+r.OrgUnit)
 	} else {
-		set("region_coefficient", one, fmt.Sprintf("no region class above orgUnits/%s in %s: 1", m.OrgUnitID, label))
+		set("region_coefficient", one, plan.noRegion)
 	}
 	if in.Coefficient != nil {
 		set("coefficient", in.Coefficient.Value, in.Coefficient.Source)
 	} else {
 		c.why["coefficient"] = fmt.Sprintf("the assessment service has no closed result for managers/%s in %s", m.ID, in.Period)
 	}
-	for _, ci := range Catalogue() {
+	for _, ci := range plan.catalogue {
 		if ci.Figure == "" {
 			continue
 		}
@@ -194,13 +190,9 @@ func newComputation(plan *Plan, in Inputs) *computation {
 	if _, ok := c.vals["days_worked"]; !ok {
 		c.why["days_worked"] = fmt.Sprintf("no days worked recorded for managers/%s in %s", m.ID, in.Period)
 	}
-	set("t", money.DecimalFromInt(int64(in.Period.Days())), fmt.Sprintf("days in %s", in.Period))
+	set("t", money.DecimalFromInt(int64(in.Period.Days())), "days in "+in.Period.String())
 	for _, par := range plan.Parameters {
-		src := fmt.Sprintf("%s parameter %s", label, par.Name)
-		if par.Description != "" {
-			src += ": " + par.Description
-		}
-		set(par.Name, par.Value, src)
+		set(par.Name, par.Value, plan.paramSource[par.Name])
 	}
 	return c
 }

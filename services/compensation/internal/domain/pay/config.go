@@ -141,6 +141,12 @@ type Plan struct {
 	supLevels  map[string]bool
 	rules      map[string]CommissionRule
 	figures    []string // figure codes the formulas use
+	// What every payslip computed with the plan shares, worked out once.
+	catalogue   []CatalogueInput
+	paramSource map[string]string
+	rateSource  map[[3]string][2]string // base, performance
+	stdSource   string
+	noRegion    string
 }
 
 // Compile validates the configuration (see [Config.Validate]) and returns
@@ -339,6 +345,27 @@ func (c Config) Compile() (*Plan, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	pl.catalogue = Catalogue()
+	label := pl.Label()
+	pl.stdSource = label + ": base standard S"
+	pl.noRegion = label + ": no region class above the manager's unit: 1"
+	pl.paramSource = make(map[string]string, len(c.Parameters))
+	for _, par := range c.Parameters {
+		src := label + " parameter " + par.Name
+		if par.Description != "" {
+			src += ": " + par.Description
+		}
+		pl.paramSource[par.Name] = src
+	}
+	pl.rateSource = make(map[[3]string][2]string, len(c.GradeRates))
+	for key, r := range pl.rates {
+		row := label + " pay table gradeLadders/" + r.Ladder + " " + r.Level
+		if r.Band != "" {
+			row += " " + r.Band
+		}
+		pl.rateSource[key] = [2]string{row + ": base " + r.Base.String() + " × S " + c.Standard.String(),
+			row + ": performance " + r.Performance.String() + " × S " + c.Standard.String()}
+	}
 	cf, err := formula.Compile(commissionFormula, commissionEnv())
 	if err != nil {
 		return nil, fmt.Errorf("the commission formula does not compile: %w", err) // the program's mistake
@@ -392,13 +419,15 @@ func (p *Plan) Supervisor(post, ladder, level string) bool {
 }
 
 // rate finds the pay-table row of a grade: the band's own row, else the
-// level's row without a band.
-func (p *Plan) rate(ladder, level, band string) (GradeRate, bool) {
-	if r, ok := p.rates[[3]string{ladder, level, band}]; ok {
-		return r, true
+// level's row without a band; and the sources of its two standards.
+func (p *Plan) rate(ladder, level, band string) (GradeRate, [2]string, bool) {
+	key := [3]string{ladder, level, band}
+	r, ok := p.rates[key]
+	if !ok {
+		key[2] = ""
+		r, ok = p.rates[key]
 	}
-	r, ok := p.rates[[3]string{ladder, level, ""}]
-	return r, ok
+	return r, p.rateSource[key], ok
 }
 
 // region finds the region class of the deepest unit on path ("/a/b/c/") that
