@@ -3,6 +3,7 @@
 #   make test    unit, storage (SQLite + PostgreSQL), component and end-to-end tests
 #   make lint    go vet, gofmt, buf lint/format/breaking, generated-code drift, deploy-check
 #   make bench   benchmarks, written to gateway/e2e/BENCHMARKS.md
+#   make drills  failure drills on real processes: kill -9, hung instance, etcd and PostgreSQL outages
 #   make images  container images, one per binary (needs a Docker engine; says so when none runs)
 # Tools are installed at pinned versions into .bin by `make tools`.
 
@@ -119,6 +120,13 @@ bench:
 	go run ./gateway/e2e/benchreport -in .tmp/bench.txt -command "make bench" \
 		-md gateway/e2e/BENCHMARKS.md -json gateway/e2e/BENCHMARKS.json
 	go test -run '^$$' -bench GeneratePlans -benchtime 3x -count 1 -v ./services/visits/internal/service/ | tee .tmp/bench-visits.txt
+
+## drills: failure drills on real processes (gateway/drills, about 2 minutes): two instances of each service
+##         on a private PostgreSQL cluster (SQLite when its binaries are absent; required when CI=true)
+.PHONY: drills
+drills:
+	@mkdir -p .tmp
+	RMSUITE_DRILLS=1 go test -count=1 -timeout 10m -v ./gateway/drills/ 2>&1 | grep -v '^=== RUN' | tee .tmp/drills.txt
 
 ## images: one container image per binary (deploy/docker); without a Docker engine it says so and only checks
 .PHONY: images

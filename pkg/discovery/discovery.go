@@ -29,6 +29,7 @@ import (
 	"go.etcd.io/etcd/client/v3/naming/resolver"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials/insecure"
 	gresolver "google.golang.org/grpc/resolver"
 )
@@ -61,6 +62,13 @@ func NewClient(endpoints []string, log *zap.Logger) (*clientv3.Client, error) {
 		DialKeepAliveTime:    10 * time.Second,
 		DialKeepAliveTimeout: 5 * time.Second,
 		Logger:               log.Named("etcd").WithOptions(zap.IncreaseLevel(zap.ErrorLevel)),
+		// Reconnect to a returning etcd within seconds: gRPC's default backoff grows
+		// to two minutes, which would leave instances unregistered that long after an
+		// outage.
+		DialOptions: []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 200 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
+			MinConnectTimeout: 5 * time.Second,
+		})},
 	})
 }
 
