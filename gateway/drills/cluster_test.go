@@ -129,12 +129,15 @@ func run(m *testing.M) (int, error) {
 	if sys.adminToken, err = mint("E0001", "head-office", auth.Administrator); err != nil {
 		return 1, err
 	}
-	visitsToken, err := mint("svc:visits", "", auth.System)
-	if err != nil {
-		return 1, err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "visits.token"), []byte(visitsToken), 0o600); err != nil {
-		return 1, err
+	// The services that call others on their own behalf have their own tokens.
+	for _, svc := range []string{"assessment", "compensation", "visits"} {
+		tok, err := mint("svc:"+svc, "", auth.System)
+		if err != nil {
+			return 1, err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, svc+".token"), []byte(tok), 0o600); err != nil {
+			return 1, err
+		}
 	}
 	sys.etcdDir, sys.etcdAddr, sys.etcdPeer = filepath.Join(tmp, "etcd"), freeAddr(), freeAddr()
 	if sys.etcd, err = etcdlocal.Start(sys.etcdDir, sys.etcdAddr, sys.etcdPeer); err != nil {
@@ -156,8 +159,8 @@ func run(m *testing.M) (int, error) {
 	for _, svc := range services {
 		for len(sys.instances[svc]) < 2 {
 			var extra []string
-			if svc == "visits" {
-				extra = []string{"--service-token-file", filepath.Join(tmp, "visits.token")}
+			if svc != "roster" {
+				extra = []string{"--service-token-file", filepath.Join(tmp, svc+".token")}
 			}
 			if _, err := sys.startInstance(svc, extra...); err != nil {
 				return 1, err
