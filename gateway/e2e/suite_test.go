@@ -105,10 +105,18 @@ func run(m *testing.M) (int, error) {
 	if err := os.WriteFile(visitsToken, []byte(sys.tokenFor("svc:visits", "", auth.System)), 0o600); err != nil {
 		return 1, err
 	}
+	// Assessment sends approved grade changes to the roster with its own token.
+	assessmentToken := filepath.Join(tmp, "assessment.token")
+	if err := os.WriteFile(assessmentToken, []byte(sys.tokenFor("svc:assessment", "", auth.System)), 0o600); err != nil {
+		return 1, err
+	}
 	for _, name := range []string{"assessment", "compensation", "visits"} {
 		args := []string{"--grpc-addr", freeAddr(), "--db-url", "sqlite:" + filepath.Join(sys.data, name+".db"),
 			"--etcd-endpoints", sys.etcd.Endpoint, "--registration-ttl", registrationTTL.String(), "--jwks-file", sys.jwks,
 			"--log-format", "json", "--log-level", "warn"}
+		if name == "assessment" {
+			args = append(args, "--service-token-file", assessmentToken)
+		}
 		if name == "visits" {
 			args = append(args, "--service-token-file", visitsToken)
 			sys.visitsArgs = args

@@ -43,14 +43,20 @@ var hundred = money.DecimalFromInt(100)
 // customers and the 24-hour response rate, each a rate in percent
 // (numerator ÷ denominator × 100, exact to four decimals as visits rounds
 // it) with its counts as the reference. A rate without a denominator has no
-// value.
+// value. An org unit visits does not know (yet) is read as every manager the
+// caller may see there; the caller keeps those of the subtree.
 func (c *Client) VisitValues(ctx context.Context, period, orgUnit string) (map[string][]app.VisitValue, error) {
 	ctx = auth.Forward(ctx)
 	out := map[string][]app.VisitValue{}
 	token := ""
+	filter := fmt.Sprintf("org_unit = %q", "orgUnits/"+orgUnit)
 	for {
 		resp, err := c.visits.ListIndicators(ctx, &visitsv1.ListIndicatorsRequest{Parent: "managers/-", Period: period,
-			Filter: fmt.Sprintf("org_unit = %q", "orgUnits/"+orgUnit), PageSize: 1000, PageToken: token})
+			Filter: filter, PageSize: 1000, PageToken: token})
+		if status.Code(err) == codes.NotFound && filter != "" && token == "" {
+			filter = ""
+			continue
+		}
 		if err != nil {
 			if s, ok := status.FromError(err); ok && (s.Code() == codes.PermissionDenied || s.Code() == codes.Unauthenticated) {
 				return nil, err
