@@ -3,6 +3,8 @@
 #   make test    unit, storage (SQLite + PostgreSQL), component and end-to-end tests
 #   make lint    go vet, gofmt, buf lint/format/breaking, generated-code drift, deploy-check
 #   make bench   benchmarks, written to gateway/e2e/BENCHMARKS.md
+#   make web     rebuild the web console (gateway/web/dist, committed) from its TypeScript sources (needs Node 20)
+#   make test-browser  the web console in headless Chromium (also part of make test); screenshots in .tmp/browser
 #   make drills  failure drills on real processes: kill -9, hung instance, etcd and PostgreSQL outages
 #   make images  container images, one per binary (needs a Docker engine; says so when none runs)
 # Tools are installed at pinned versions into .bin by `make tools`.
@@ -40,6 +42,7 @@ TOOLS := \
 	kubeconform@github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
 
 SERVICES := roster assessment compensation visits
+WEB      := gateway/web
 
 .PHONY: help
 help:
@@ -80,6 +83,7 @@ run: build
 .PHONY: test
 test:
 	@if [ "$${CI:-}" = "true" ]; then deploy/local/postgres.sh --must; else deploy/local/postgres.sh; fi
+	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory browser-deps; fi
 	go test -count=1 -timeout 15m $(PACKAGES)
 	@echo "benchmarks, once each, so that they keep working (make bench measures):"
 	go test -count=1 -run '^$$' -bench . -benchtime 1x ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ \
@@ -99,6 +103,43 @@ lint: tools
 	@untracked=$$(git status --porcelain --untracked-files=all -- proto/gen proto/openapi | grep '^??' || true); \
 		test -z "$$untracked" || { echo "make generate created files git does not track (add and commit them):"; echo "$$untracked"; exit 1; }
 	$(MAKE) --no-print-directory deploy-check
+	@if command -v npm >/dev/null || [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory web-check; \
+		else echo "web-check skipped: npm not found (Node.js 20 checks that gateway/web/dist matches its sources)"; fi
+
+## web: rebuild the console's committed assets (gateway/web/dist) from gateway/web/src: type check, then vite build
+.PHONY: web
+web: web-deps
+	cd $(WEB) && npm run --silent build
+
+## web-deps: the console's npm packages as package-lock.json pins them, no install scripts. (npm install
+##           --no-save rather than npm ci: the registry mirror here lacks other systems' esbuild/rollup
+##           binaries, so the lock file leaves them out and npm ci would call it out of sync.)
+.PHONY: web-deps
+web-deps:
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 and npm (Debian: apt-get install -y nodejs npm)"; exit 1; }
+	@if [ ! -f $(WEB)/node_modules/.package-lock.json ] || [ $(WEB)/package-lock.json -nt $(WEB)/node_modules/.package-lock.json ]; then \
+		cd $(WEB) && npm install --ignore-scripts --no-save --no-audit --no-fund; fi
+
+## web-check: the committed console build matches its sources (rebuilds it, then asks git)
+.PHONY: web-check
+web-check: web
+	@git diff --exit-code --stat -- $(WEB)/dist || { echo "gateway/web/dist is out of date: run make web and commit it"; exit 1; }
+	@untracked=$$(git status --porcelain --untracked-files=all -- $(WEB)/dist | grep '^??' || true); \
+		test -z "$$untracked" || { echo "make web created files git does not track (add and commit them):"; echo "$$untracked"; exit 1; }
+
+## browser-deps: what the browser tests need: Debian's chromium and a CJK font (installed when missing, as root) and web-deps
+.PHONY: browser-deps
+browser-deps: web-deps
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get install -y chromium fonts-wqy-microhei || { apt-get update && apt-get install -y chromium fonts-wqy-microhei; }; \
+		else echo "install chromium: sudo apt-get install -y chromium fonts-wqy-microhei"; [ "$${CI:-}" != "true" ] || exit 1; fi; \
+	fi
+
+## test-browser: the console in headless Chromium against the suite on random ports (gateway/browser, about a minute)
+.PHONY: test-browser
+test-browser: browser-deps
+	go test -count=1 -v ./gateway/browser/
 
 ## deploy-check: render the Kubernetes overlays (kustomize) and validate every manifest strictly
 ##               (kubeconform, offline schemas in deploy/k8s/schemas); broken manifests must be rejected
