@@ -24,6 +24,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/metrics"
 	"github.com/rmsuite/rmsuite/pkg/tlsfiles"
+	"github.com/rmsuite/rmsuite/pkg/tracing"
 )
 
 // Config is the part of a service's configuration that the server uses. GRPCAddr has
@@ -57,6 +58,7 @@ type Server struct {
 	services []string
 	closers  []func() error
 	metrics  *metrics.Metrics
+	tracing  *tracing.Tracing // nil: off
 	// metricsAddr is where metrics are served ("" when off), registered in etcd.
 	metricsAddr string
 
@@ -76,7 +78,7 @@ func (s *Server) Dial(service string) (*grpc.ClientConn, error) {
 		return nil, err
 	}
 	var conn *grpc.ClientConn
-	opts := append([]grpc.DialOption{opt}, s.metrics.DialOptions()...)
+	opts := append(append([]grpc.DialOption{opt}, s.metrics.DialOptions()...), s.tracing.DialOptions()...)
 	for _, p := range s.peers {
 		if name, addr, ok := strings.Cut(p, "="); ok && name == service {
 			conn, err = grpc.NewClient(addr, append(opts, discovery.ClientOptions()...)...)

@@ -23,6 +23,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	"github.com/rmsuite/rmsuite/pkg/tlsfiles"
+	"github.com/rmsuite/rmsuite/pkg/tracing"
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
 )
@@ -58,6 +59,8 @@ type ServiceConfig struct {
 	// ServiceTokenFile holds the bearer token (a JWT issued to this service's
 	// account) used for background calls to other services; re-read when it changes.
 	ServiceTokenFile string `flag:"service-token-file" env:"SERVICE_TOKEN_FILE" default:"" usage:"file with this service's own bearer token, for calls it makes on its own behalf (following change feeds)"`
+	// Tracing sends OpenTelemetry traces of every call when a collector is configured.
+	Tracing tracing.Config
 	// MetricsAddr serves Prometheus metrics (/metrics) when set: calls served and made
 	// by method and code, database pools, runtime, long operations.
 	MetricsAddr string `flag:"metrics-addr" env:"METRICS_ADDR" default:"" usage:"host:port to serve Prometheus metrics on (/metrics), e.g. :9090; empty: off"`
@@ -76,7 +79,8 @@ func (c ServiceConfig) Validate() error {
 	if c.MigrateOnly { // serves nothing: needs no keys, certificates or etcd
 		return errors.Join(c.Logging.Validate())
 	}
-	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate(), c.TLS.Validate())
+	return errors.Join(c.Server.Validate(), c.Discovery.Validate(), c.Logging.Validate(), c.Auth.Validate(), c.TLS.Validate(),
+		c.Tracing.Validate())
 }
 
 // Service describes one rmsuite service to Run.
@@ -170,13 +174,20 @@ func Run(ctx context.Context, svc Service, cfg ServiceConfig, log *zap.Logger) e
 		db.Close()
 		return err
 	}
-	srv, err := New(cfg.Server, log, errorTable, grpc.Creds(creds),
-		grpc.ChainUnaryInterceptor(guard.Unary(), audit.Interceptor(db, rules)), grpc.ChainStreamInterceptor(guard.Stream()))
+	traces, err := tracing.Start(ctx, cfg.Tracing, svc.Name, Version, log) // nil when off
 	if err != nil {
 		db.Close()
 		return err
 	}
+	srv, err := New(cfg.Server, log, errorTable, append(traces.ServerOptions(), grpc.Creds(creds),
+		grpc.ChainUnaryInterceptor(guard.Unary(), audit.Interceptor(db, rules)), grpc.ChainStreamInterceptor(guard.Stream()))...)
+	if err != nil {
+		db.Close()
+		return errors.Join(err, traces.Shutdown())
+	}
 	srv.OnClose(db.Close)
+	srv.OnClose(traces.Shutdown) // closers run last-first: spans flushed, then the database closed
+	srv.tracing = traces
 	srv.peers, srv.tokenFile, srv.tls = cfg.Peers, cfg.ServiceTokenFile, cfg.TLS
 	debugCtx, stopDebug := context.WithCancel(ctx)
 	defer stopDebug()

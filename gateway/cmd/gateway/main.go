@@ -23,15 +23,23 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/logging"
 	"github.com/rmsuite/rmsuite/pkg/metrics"
 	"github.com/rmsuite/rmsuite/pkg/server"
+	"github.com/rmsuite/rmsuite/pkg/tracing"
 )
 
-// settings are the gateway's configuration and where its metrics are served.
+// settings are the gateway's configuration, where its metrics are served and where
+// its traces go.
 type settings struct {
 	gateway.Config
 	// MetricsAddr serves Prometheus metrics (/metrics) when set: HTTP requests by
-	// resource, method and code; runtime and process.
+	// resource, method and code; calls to the services; runtime and process.
 	MetricsAddr string `flag:"metrics-addr" env:"METRICS_ADDR" default:"" usage:"host:port to serve Prometheus metrics on (/metrics), e.g. :9090; empty: off"`
+	// Tracing starts a trace for each request (or continues the caller's traceparent)
+	// and passes it to the services, when a collector is configured.
+	Tracing tracing.Config
 }
+
+// Validate checks every part.
+func (s settings) Validate() error { return errors.Join(s.Config.Validate(), s.Tracing.Validate()) }
 
 func main() {
 	var cfg settings
@@ -76,7 +84,12 @@ func run(ctx context.Context, cfg settings, log *zap.Logger) error {
 	if _, err := m.Serve(ctx, cfg.MetricsAddr, log); err != nil {
 		return fmt.Errorf("metrics-addr: %w", err)
 	}
-	gw, err := gateway.New(ctx, cfg.Config, etcd, log)
+	traces, err := tracing.Start(ctx, cfg.Tracing, "gateway", server.Version, log) // nil when off
+	if err != nil {
+		return err
+	}
+	defer traces.Shutdown()
+	gw, err := gateway.New(ctx, cfg.Config, etcd, log, append(m.DialOptions(), traces.DialOptions()...)...)
 	if err != nil {
 		return err
 	}
@@ -92,7 +105,9 @@ func run(ctx context.Context, cfg settings, log *zap.Logger) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	routes.Handle("/", m.HTTP(gw))
+	routes.Handle("/", m.HTTP(traces.HTTP(gw, func(r *http.Request) string {
+		return r.Method + " " + metrics.Resource(r.URL.Path)
+	})))
 	srv := &http.Server{
 		Handler:           routes,
 		ReadHeaderTimeout: 10 * time.Second,

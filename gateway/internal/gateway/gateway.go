@@ -28,6 +28,7 @@ import (
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
 	auditv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/audit/v1"
+	compensationv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/compensation/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
 	visitsv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/visits/v1"
 	"github.com/rmsuite/rmsuite/proto/openapi"
@@ -84,8 +85,9 @@ type Gateway struct {
 }
 
 // New dials every backend (lazily: a backend may come up later) and builds the
-// handler. etcd may be nil when static backends are configured.
-func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger) (*Gateway, error) {
+// handler. etcd may be nil when static backends are configured. opts are added to
+// every backend connection (metrics, tracing).
+func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger, opts ...grpc.DialOption) (*Gateway, error) {
 	static, err := parseBackends(cfg.Backends)
 	if err != nil {
 		return nil, err
@@ -102,9 +104,9 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 	for _, name := range Services {
 		var conn *grpc.ClientConn
 		if addr, ok := static[name]; ok {
-			conn, err = grpc.NewClient(addr, creds)
+			conn, err = grpc.NewClient(addr, append([]grpc.DialOption{creds}, opts...)...)
 		} else if etcd != nil {
-			conn, err = discovery.Dial(etcd, name, creds)
+			conn, err = discovery.Dial(etcd, name, append([]grpc.DialOption{creds}, opts...)...)
 		} else {
 			continue
 		}
@@ -152,6 +154,17 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 			assessmentv1.RegisterRunServiceHandler,
 			assessmentv1.RegisterAssessmentServiceHandler,
 			assessmentv1.RegisterDecisionServiceHandler,
+		} {
+			if err := register(ctx, mux, conn); err != nil {
+				g.Close()
+				return nil, err
+			}
+		}
+	}
+	if conn, ok := g.conns["compensation"]; ok {
+		for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+			compensationv1.RegisterPayServiceHandler,
+			compensationv1.RegisterPayrollServiceHandler,
 		} {
 			if err := register(ctx, mux, conn); err != nil {
 				g.Close()
