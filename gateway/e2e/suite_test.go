@@ -105,6 +105,11 @@ func run(m *testing.M) (int, error) {
 	if err := os.WriteFile(visitsToken, []byte(sys.tokenFor("svc:visits", "", auth.System)), 0o600); err != nil {
 		return 1, err
 	}
+	// Compensation reads grades, coefficients and figures for payroll runs with its own.
+	compensationToken := filepath.Join(tmp, "compensation.token")
+	if err := os.WriteFile(compensationToken, []byte(sys.tokenFor("svc:compensation", "", auth.System)), 0o600); err != nil {
+		return 1, err
+	}
 	// Assessment sends approved grade changes to the roster with its own token.
 	assessmentToken := filepath.Join(tmp, "assessment.token")
 	if err := os.WriteFile(assessmentToken, []byte(sys.tokenFor("svc:assessment", "", auth.System)), 0o600); err != nil {
@@ -120,6 +125,9 @@ func run(m *testing.M) (int, error) {
 		if name == "visits" {
 			args = append(args, "--service-token-file", visitsToken)
 			sys.visitsArgs = args
+		}
+		if name == "compensation" {
+			args = append(args, "--service-token-file", compensationToken)
 		}
 		sys.others = append(sys.others, sys.spawn(name, args...))
 	}
