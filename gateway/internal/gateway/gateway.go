@@ -85,8 +85,9 @@ type Gateway struct {
 }
 
 // New dials every backend (lazily: a backend may come up later) and builds the
-// handler. etcd may be nil when static backends are configured.
-func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger) (*Gateway, error) {
+// handler. etcd may be nil when static backends are configured. opts are added to
+// every backend connection (metrics, tracing).
+func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger, opts ...grpc.DialOption) (*Gateway, error) {
 	static, err := parseBackends(cfg.Backends)
 	if err != nil {
 		return nil, err
@@ -103,9 +104,9 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 	for _, name := range Services {
 		var conn *grpc.ClientConn
 		if addr, ok := static[name]; ok {
-			conn, err = grpc.NewClient(addr, creds)
+			conn, err = grpc.NewClient(addr, append([]grpc.DialOption{creds}, opts...)...)
 		} else if etcd != nil {
-			conn, err = discovery.Dial(etcd, name, creds)
+			conn, err = discovery.Dial(etcd, name, append([]grpc.DialOption{creds}, opts...)...)
 		} else {
 			continue
 		}
