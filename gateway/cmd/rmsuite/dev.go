@@ -69,12 +69,17 @@ func dev(args []string) error {
 	if err != nil {
 		return fmt.Errorf("assessment service token: %w", err)
 	}
+	compensationToken, err := ensureServiceToken(*data, "compensation")
+	if err != nil {
+		return fmt.Errorf("compensation service token: %w", err)
+	}
 	common := []string{"--etcd-endpoints", etcd.Endpoint, "--log-format", *logFormat, "--jwks-file", jwks}
 	services := []child{
 		{"roster", []string{"--grpc-addr", "127.0.0.1:9101", "--db-url", "sqlite:" + filepath.Join(*data, "roster.db"), "--seed-demo-data=true"}},
 		{"assessment", []string{"--grpc-addr", "127.0.0.1:9102", "--db-url", "sqlite:" + filepath.Join(*data, "assessment.db"),
 			"--service-token-file", assessmentToken}},
-		{"compensation", []string{"--grpc-addr", "127.0.0.1:9103", "--db-url", "sqlite:" + filepath.Join(*data, "compensation.db")}},
+		{"compensation", []string{"--grpc-addr", "127.0.0.1:9103", "--db-url", "sqlite:" + filepath.Join(*data, "compensation.db"),
+			"--service-token-file", compensationToken}},
 		{"visits", []string{"--grpc-addr", "127.0.0.1:9104", "--db-url", "sqlite:" + filepath.Join(*data, "visits.db"),
 			"--service-token-file", visitsToken}},
 	}
