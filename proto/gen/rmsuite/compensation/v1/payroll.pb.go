@@ -614,7 +614,8 @@ type Payslip struct {
 	Trainee bool `protobuf:"varint,7,opt,name=trainee,proto3" json:"trainee,omitempty"`
 	// Whether the manager was a supervisor on the month's last day.
 	Supervisor bool `protobuf:"varint,8,opt,name=supervisor,proto3" json:"supervisor,omitempty"`
-	// The lines, earnings first, in the configuration's order.
+	// The lines: the configuration's components in its order, then commission,
+	// awards, deductions, adjustments and retro corrections of locked months.
 	Lines []*PayslipLine `protobuf:"bytes,9,rep,name=lines,proto3" json:"lines,omitempty"`
 	// Sum of the earning lines.
 	Gross *money.Money `protobuf:"bytes,10,opt,name=gross,proto3" json:"gross,omitempty"`
