@@ -87,8 +87,9 @@ func dev(args []string) error {
 		svcWG                sync.WaitGroup
 		svcCtx, stopServices = context.WithCancel(context.Background())
 	)
-	for _, c := range services {
-		c.args = append(c.args, common...)
+	for i, c := range services {
+		// Prometheus metrics of each service: 127.0.0.1:9201 (roster) to :9204 (visits).
+		c.args = append(append(c.args, common...), "--metrics-addr", fmt.Sprintf("127.0.0.1:%d", 9201+i))
 		svcWG.Add(1)
 		go func() { defer svcWG.Done(); supervise(svcCtx, *bin, c) }()
 	}
