@@ -113,18 +113,18 @@ func start(t *testing.T, root string) *suite {
 	}
 	t.Cleanup(etcd.Stop)
 
-	visitsToken := filepath.Join(tmp, "auth", "visits.token")
-	if err := os.WriteFile(visitsToken, []byte(s.token(t, "svc:visits", "", auth.System)), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	common := []string{"--etcd-endpoints", etcd.Endpoint, "--jwks-file", jwks, "--log-format", "json", "--log-level", "warn"}
 	for _, name := range []string{"roster", "assessment", "compensation", "visits"} {
-		args := append([]string{"--grpc-addr", freeAddr(t), "--db-url", "sqlite:" + filepath.Join(tmp, name+".db")}, common...)
-		switch name {
-		case "roster":
+		// Each service calls the others on its own behalf with a system token, as
+		// rmsuite dev gives them.
+		token := filepath.Join(tmp, "auth", name+".token")
+		if err := os.WriteFile(token, []byte(s.token(t, "svc:"+name, "", auth.System)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"--grpc-addr", freeAddr(t), "--db-url", "sqlite:" + filepath.Join(tmp, name+".db"),
+			"--service-token-file", token}, common...)
+		if name == "roster" {
 			args = append(args, "--seed-demo-data=true")
-		case "visits":
-			args = append(args, "--service-token-file", visitsToken)
 		}
 		s.spawn(t, filepath.Join(bin, name), args...)
 	}
@@ -181,7 +181,8 @@ func (s *suite) token(t *testing.T, subject, orgUnit string, roles ...auth.Role)
 
 // seed creates what the browser tests start from (see gateway/web/e2e): 冯霞's
 // four customers without a plan, 郑伟's two customers and his approved plan for
-// next month (a scheduled route whatever today is), and an open request.
+// next month (a scheduled route whatever today is), a grade change of 郑伟 that HR
+// prepared and the committee is to approve, and an open request.
 func (s *suite) seed(t *testing.T) {
 	t.Helper()
 	admin := s.token(t, "E0001", "head-office", auth.Administrator)
@@ -198,7 +199,8 @@ func (s *suite) seed(t *testing.T) {
 	}
 	now := time.Now().In(shanghai)
 	month := now.Format("2006-01")
-	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, shanghai).Format("2006-01")
+	nextFirst := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, shanghai)
+	next := nextFirst.Format("2006-01")
 	// Visits learns the customers from the roster's feed.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -219,6 +221,13 @@ func (s *suite) seed(t *testing.T) {
 	s.call(t, cm, "POST", "/v1/plans:generate", map[string]any{"scope": "managers/E3001", "month": next}, nil)
 	s.call(t, cm, "POST", plan+":submit", map[string]any{}, nil)
 	s.call(t, supervisor, "POST", plan+":approve", map[string]any{"comment": "同意"}, nil)
+
+	// A grade change HR prepares waits for another person's approval (the committee's, in the test).
+	hr := s.token(t, "E0002", "head-office", auth.HROfficer)
+	s.call(t, hr, "POST", "/v1/managers/E3001:changeGrade", map[string]any{
+		"grade": map[string]string{"ladder": "gradeLadders/bank", "level": "L2"}, "reason": "年度晋级",
+		"effectiveDate": map[string]int{"year": nextFirst.Year(), "month": int(nextFirst.Month()), "day": 1},
+	}, nil)
 
 	bank := s.token(t, "svc:core-banking", "head-office", auth.System)
 	s.call(t, bank, "POST", "/v1/requests", map[string]any{"customer": "customers/WEB2", "channel": "app", "text": "想了解新产品"}, nil)

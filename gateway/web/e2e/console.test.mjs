@@ -2,6 +2,7 @@
 // playwright-core, against a suite started by gateway/browser (Go), which seeds:
 //   - customers WEB1…WEB4 of 冯霞 (E3002, team-lujiazui), no plan yet;
 //   - customers WEB5, WEB6 of 郑伟 (E3001) and his plan for next month, approved;
+//   - a grade change of E3001 to 二级 prepared by HR (E0002), pending approval;
 //   - an open customer request of WEB2.
 // Run by `make test-browser` (and by `go test ./gateway/browser/`, part of make
 // test); screenshots of the main pages go to $RMSUITE_SCREENSHOTS.
@@ -286,6 +287,48 @@ test('HR searches the roster, opens a manager’s history and the grade distribu
   await page.locator('svg.grade-chart text', { hasText: '中级' }).waitFor();
   assert.equal(await page.locator('svg.grade-chart > g:not(.legend) line.bar-quota').count(), 3, 'a quota marker per level');
   assert.match(await page.locator('table.data').innerText(), /60%/, 'target shares of 三级九档');
+});
+
+test('HR starts a monthly assessment run; closing an incomplete one is refused with the API’s reason', async () => {
+  await signInAs('E0002');
+  await go('/assess/runs');
+  await page.getByLabel('机构').selectOption('orgUnits/team-lujiazui');
+  await page.getByRole('button', { name: '发起', exact: true }).click();
+  await page.getByText(/已发起 .*team-lujiazui：\d+ 张评分卡。/).waitFor();
+  const card = page.locator('li.run-card', { hasText: '陆家嘴支行营销团队' });
+  await card.getByRole('button', { name: '查看' }).click();
+  await card.locator('table.data', { hasText: 'E3002' }).waitFor();
+  await card.getByRole('button', { name: '提请结束（需他人审批）' }).click();
+  const refusal = await errorText(card);
+  assert.match(refusal, /HTTP (409|400)/, refusal);
+  await shot('20-assessment-runs');
+});
+
+test('a customer manager reads the score card with each line explained', async () => {
+  await signInAs('E3002');
+  await go('/cm/scores');
+  await page.locator('.score-total').waitFor();
+  const lines = page.locator('table.score-lines tbody tr');
+  assert.ok((await lines.count()) >= 3, 'the template’s indicators');
+  assert.match(await page.locator('table.score-lines').innerText(), /基础考核/);
+  await shot('21-cm-scores');
+});
+
+test('maker–checker: the committee approves a grade change HR prepared', async () => {
+  await signInAs('E0003');
+  await go('/approvals');
+  const card = page.locator('li.approval-card', { hasText: 'managers/E3001' });
+  await card.waitFor();
+  assert.equal(await page.locator('.error-box').count(), 0, 'every service answered');
+  await shot('22-approvals');
+  await card.getByRole('button', { name: '批准' }).click();
+  await page.getByText('已批准。').waitFor();
+  await page.getByText('没有待审批的事项。').waitFor();
+
+  // HR cannot approve what HR prepared: the preparer may only withdraw.
+  await signInAs('E0002');
+  await go('/hr/managers/E3001');
+  await page.locator('table.history', { hasText: '二级' }).waitFor({ timeout: 20_000 });
 });
 
 test('the console switches to English and keeps the choice', async () => {

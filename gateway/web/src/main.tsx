@@ -18,8 +18,11 @@ function App() {
   const [, setTick] = useState(0);
   useEffect(() => onLang(() => setTick((n) => n + 1)), []);
 
-  const signOut = (msg = '') => {
+  // After an expiry the same person signs in again where they were; after signing
+  // out, the next person starts on their own home page.
+  const signOut = (msg = '', keepPlace = false) => {
     clearSession();
+    if (!keepPlace) history.replaceState(null, '', location.pathname);
     setToken('', null);
     setNotice(msg);
     setSession(null);
@@ -36,7 +39,7 @@ function App() {
       />
     );
   }
-  setToken(session.token, () => signOut(t('err.expired')));
+  setToken(session.token, () => signOut(t('err.expired'), true));
   return <Shell session={session} onSignOut={() => signOut()} />;
 }
 
@@ -108,7 +111,14 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
             ) : route.path === '/' ? (
               home ? null : <ErrorBox error={new Error(t('err.noAccess'))} />
             ) : (
-              <ErrorBox error={new Error(t('err.notFound', { path: route.path }))} />
+              <>
+                <ErrorBox error={new Error(t('err.notFound', { path: route.path }))} />
+                {home && (
+                  <a class="button secondary" href={`#${home.path}`}>
+                    {t(home.title)}
+                  </a>
+                )}
+              </>
             )}
           </ErrorBoundary>
         </main>

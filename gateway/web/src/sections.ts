@@ -19,6 +19,9 @@ import { SupCustomers } from './pages/sup-customers';
 import { HrRoster } from './pages/hr-roster';
 import { HrManager } from './pages/hr-manager';
 import { HrGrades } from './pages/hr-grades';
+import { CmScores } from './pages/cm-scores';
+import { AssessRuns } from './pages/assess-runs';
+import { Approvals } from './pages/approvals';
 
 export interface PageProps {
   session: Session;
@@ -27,7 +30,7 @@ export interface PageProps {
   params: Record<string, string>;
 }
 
-export type Group = 'cm' | 'sup' | 'hr' | 'tools';
+export type Group = 'inbox' | 'cm' | 'sup' | 'hr' | 'assess' | 'tools';
 
 export interface Section {
   path: string;
@@ -44,11 +47,15 @@ export interface Section {
 const people: readonly Role[] = ['customer_manager', 'supervisor', 'branch_head', 'hr_officer', 'committee', 'administrator'];
 const teamLeads: readonly Role[] = ['supervisor', 'branch_head'];
 const rosterReaders: readonly Role[] = ['hr_officer', 'committee', 'administrator', 'branch_head'];
+const checkers: readonly Role[] = ['supervisor', 'branch_head', 'hr_officer', 'committee', 'administrator'];
+const assessors: readonly Role[] = ['hr_officer', 'committee', 'branch_head'];
 
 export const groups: { id: Group; title: MsgKey }[] = [
+  { id: 'inbox', title: 'nav.inbox' },
   { id: 'cm', title: 'nav.cm' },
   { id: 'sup', title: 'nav.sup' },
   { id: 'hr', title: 'nav.hr' },
+  { id: 'assess', title: 'nav.assess' },
   { id: 'tools', title: 'nav.tools' },
 ];
 
@@ -57,6 +64,7 @@ export const sections: Section[] = [
   { path: '/cm/day', group: 'cm', title: 'page.cmDay', roles: ['customer_manager'], nav: true, render: CmDay },
   { path: '/cm/visit', group: 'cm', title: 'page.cmVisit', roles: ['customer_manager'], nav: true, render: CmVisit },
   { path: '/cm/requests', group: 'cm', title: 'page.cmRequests', roles: ['customer_manager'], nav: true, render: CmRequests },
+  { path: '/cm/scores', group: 'cm', title: 'page.cmScores', roles: ['customer_manager'], nav: true, render: CmScores },
 
   { path: '/sup/plans', group: 'sup', title: 'page.supPlans', roles: teamLeads, nav: true, render: SupPlans },
   { path: '/sup/tasks', group: 'sup', title: 'page.supTasks', roles: teamLeads, nav: true, render: SupTasks },
@@ -67,6 +75,10 @@ export const sections: Section[] = [
   { path: '/hr/roster', group: 'hr', title: 'page.hrRoster', roles: rosterReaders, nav: true, render: HrRoster },
   { path: '/hr/managers/:id', group: 'hr', title: 'page.hrManager', roles: [...rosterReaders, 'supervisor'], nav: false, render: HrManager },
   { path: '/hr/grades', group: 'hr', title: 'page.hrGrades', roles: rosterReaders, nav: true, render: HrGrades },
+
+  { path: '/assess/runs', group: 'assess', title: 'page.assessRuns', roles: assessors, nav: true, render: AssessRuns },
+
+  { path: '/approvals', group: 'inbox', title: 'page.approvals', roles: checkers, nav: true, render: Approvals },
 
   { path: '/explorer', group: 'tools', title: 'page.explorer', roles: people, nav: true, href: '/explorer' },
 ];

@@ -255,3 +255,63 @@ export interface DevUser {
   roles: string[];
   orgUnit: string;
 }
+
+export interface Run {
+  name: string;
+  orgUnit?: string;
+  period?: string;
+  state?: string;
+  scoreCards?: number;
+  incomplete?: number;
+  skipped?: { manager?: string; reason?: string }[];
+  createdBy?: string;
+  computeTime?: string;
+  closePreparedBy?: string;
+  closedBy?: string;
+  etag?: string;
+}
+
+export interface ScoreCardLine {
+  indicator?: string;
+  displayName?: string;
+  part?: string;
+  weight?: string;
+  status?: string;
+  value?: string;
+  unit?: string;
+  rule?: string;
+  points?: string;
+  detail?: string;
+  explanation?: string;
+}
+
+export interface ScoreCard {
+  name: string;
+  manager?: string;
+  period?: string;
+  orgUnit?: string;
+  level?: string;
+  template?: string;
+  lines?: ScoreCardLine[];
+  parts?: { part?: string; weight?: string; points?: string }[];
+  sum?: string;
+  total?: string;
+  coefficient?: string;
+  coefficientDetail?: string;
+  pending?: string[];
+  complete?: boolean;
+  explanation?: string;
+  closed?: boolean;
+}
+
+export interface Approval {
+  name: string;
+  action?: string;
+  object?: string;
+  summary?: string;
+  state?: string;
+  preparedBy?: string;
+  prepareTime?: string;
+  prepareReason?: string;
+  etag?: string;
+}

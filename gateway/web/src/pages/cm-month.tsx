@@ -259,26 +259,28 @@ function Results({ plan, reload }: { plan: Plan; reload: () => void }) {
     });
   };
   return (
-    <form class="card form" onSubmit={submit}>
-      <h2>{t('plan.results')}</h2>
-      {r?.state === 'STATE_RETURNED' && r.reviewComment && (
-        <p class="notice bad">
-          {t('plan.reviewComment')}：{r.reviewComment}
-        </p>
-      )}
-      <label for={evalId}>{t('plan.evaluation')}</label>
-      <textarea id={evalId} name="evaluation" rows={3} defaultValue={r?.evaluation} />
-      <label for={impId}>
-        {t('plan.improvement')}
-        <span class="muted">{t('common.optional')}</span>
-      </label>
-      <textarea id={impId} name="improvement" rows={2} defaultValue={r?.improvement} />
-      <div>
-        <button type="submit" disabled={action.busy}>
-          {t('plan.submitResults')}
-        </button>
-      </div>
-      <ActionResult action={action} />
-    </form>
+    <details class="card" open={r?.state === 'STATE_RETURNED'}>
+      <summary>{t('plan.results')}</summary>
+      <form class="form" onSubmit={submit}>
+        {r?.state === 'STATE_RETURNED' && r.reviewComment && (
+          <p class="notice bad">
+            {t('plan.reviewComment')}：{r.reviewComment}
+          </p>
+        )}
+        <label for={evalId}>{t('plan.evaluation')}</label>
+        <textarea id={evalId} name="evaluation" rows={3} defaultValue={r?.evaluation} />
+        <label for={impId}>
+          {t('plan.improvement')}
+          <span class="muted">{t('common.optional')}</span>
+        </label>
+        <textarea id={impId} name="improvement" rows={2} defaultValue={r?.improvement} />
+        <div>
+          <button type="submit" disabled={action.busy}>
+            {t('plan.submitResults')}
+          </button>
+        </div>
+        <ActionResult action={action} />
+      </form>
+    </details>
   );
 }
