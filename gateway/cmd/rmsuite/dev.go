@@ -101,10 +101,12 @@ func dev(args []string) error {
 	gwDone := make(chan struct{})
 	go func() {
 		defer close(gwDone)
-		supervise(gwCtx, *bin, child{"gateway", append([]string{"--http-addr", *httpAddr}, common...)})
+		// The console's sign-in picker (/dev/token) signs with the local key; only here.
+		signingKey, _ := keyPaths(*data)
+		supervise(gwCtx, *bin, child{"gateway", append([]string{"--http-addr", *httpAddr, "--dev-signing-key", signingKey}, common...)})
 	}()
 	waitForPort(ctx, loopback(*httpAddr), 30*time.Second)
-	say("rmsuite", fmt.Sprintf("ready: REST on http://localhost%s (/v1/… needs a token: .bin/rmsuite token --user E0001); roster gRPC on 127.0.0.1:9101; Ctrl-C stops", portOf(*httpAddr)))
+	say("rmsuite", fmt.Sprintf("ready: console on http://localhost%[1]s/ (sign in as a seeded user); REST on http://localhost%[1]s/v1/… (token: .bin/rmsuite token --user E0001); roster gRPC on 127.0.0.1:9101; Ctrl-C stops", portOf(*httpAddr)))
 
 	<-ctx.Done()
 	say("rmsuite", "stopping: gateway, then services, then etcd")
