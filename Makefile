@@ -87,7 +87,7 @@ test:
 	go test -count=1 -timeout 15m $(PACKAGES)
 	@echo "benchmarks, once each, so that they keep working (make bench measures):"
 	go test -count=1 -run '^$$' -bench . -benchtime 1x ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ \
-		./services/visits/internal/service/
+		./services/visits/internal/service/ ./services/compensation/internal/service/
 
 ## lint: vet, formatting, contracts (lint, format, breaking) and generated-code drift
 .PHONY: lint
@@ -161,6 +161,7 @@ bench:
 	go run ./gateway/e2e/benchreport -in .tmp/bench.txt -command "make bench" \
 		-md gateway/e2e/BENCHMARKS.md -json gateway/e2e/BENCHMARKS.json
 	go test -run '^$$' -bench GeneratePlans -benchtime 3x -count 1 -v ./services/visits/internal/service/ | tee .tmp/bench-visits.txt
+	go test -run '^$$' -bench PayrollRun -benchtime 3x -count 1 -v ./services/compensation/internal/service/ | tee .tmp/bench-compensation.txt
 
 ## drills: failure drills on real processes (gateway/drills, about 2 minutes): two instances of each service
 ##         on a private PostgreSQL cluster (SQLite when its binaries are absent; required when CI=true)

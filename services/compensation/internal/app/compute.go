@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rmsuite/rmsuite/pkg/money"
@@ -28,7 +30,7 @@ type Worker struct {
 	Lease time.Duration
 	// Poll is how often queued computations are looked for (default 200 ms).
 	Poll time.Duration
-	// Batch is how many payslips one write holds (default 500).
+	// Batch is how many payslips one write holds (default 2000).
 	Batch int
 	// Hook is called as the computation progresses (tests): an error stops
 	// it as if the process had died at that point.
@@ -40,7 +42,7 @@ type Worker struct {
 // NewWorker returns the worker of a's computations; a.Kick wakes it.
 func NewWorker(a *App) *Worker {
 	w := &Worker{app: a, owner: requestid.New(), kick: make(chan struct{}, 1), Lease: 30 * time.Second,
-		Poll: 200 * time.Millisecond, Batch: 500, Logf: func(string, error, string) {}}
+		Poll: 200 * time.Millisecond, Batch: 2000, Logf: func(string, error, string) {}}
 	a.Kick = w.Kick
 	return w
 }
@@ -529,23 +531,40 @@ func (a *App) retros(ctx context.Context, period pay.Period, managers []string, 
 	return nil
 }
 
-// computeAll computes every payslip, with the claims its lines make on other
-// locked runs.
+// computeAll computes every payslip, on every processor, with the claims its
+// lines make on other locked runs.
 func computeAll(plan *pay.Plan, g gathered) ([]PayslipRecord, map[string][]Claim, error) {
-	slips := make([]PayslipRecord, 0, len(g.inputs))
+	slips := make([]PayslipRecord, len(g.inputs))
+	workers := min(runtime.GOMAXPROCS(0), max(len(g.inputs)/100, 1))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(g.inputs); i += workers {
+				in := &g.inputs[i]
+				s, err := pay.Compute(plan, *in, g.retros[in.Manager.ID]...)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				slips[i] = PayslipRecord{Payslip: s, Inputs: in}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
 	claims := map[string][]Claim{}
-	for i := range g.inputs {
-		in := &g.inputs[i]
-		s, err := pay.Compute(plan, *in, g.retros[in.Manager.ID]...)
-		if err != nil {
-			return nil, nil, err
-		}
-		slips = append(slips, PayslipRecord{Payslip: s, Inputs: in})
-		id := in.Manager.ID
+	for _, rec := range slips {
+		s := rec.Payslip
+		id := s.Manager.ID
 		for _, l := range s.Lines {
 			if l.Contract != "" {
 				claims[id] = append(claims[id], Claim{Manager: id, Kind: "COMMISSION", Ref: l.Contract, Basis: l.Basis,
-					Amount: l.Signed(), Period: in.Period.String()})
+					Amount: l.Signed(), Period: s.Period.String()})
 			}
 		}
 		for _, st := range s.Settlements {

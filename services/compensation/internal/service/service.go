@@ -41,7 +41,7 @@ type Options struct {
 	Now func() time.Time
 	// Lease is how long a computation is held without progress (default 30 s).
 	Lease time.Duration
-	// Batch is how many payslips one write holds (default 500).
+	// Batch is how many payslips one write holds (default 2000).
 	Batch int
 	// Hook is called as computations progress; an error stops one as if the
 	// process had died there (tests of crashes).

@@ -76,17 +76,47 @@ func (s *Store) DeleteInput(ctx context.Context, id string) error {
 	return updated(s.db.Q(ctx).ExecContext(ctx, `DELETE FROM pay_inputs WHERE id = $1`, id))
 }
 
+// manyManagers is how many managers make it cheaper to read every row of
+// the month (or table) and keep theirs than to ask in IN lists of a few
+// hundred.
+const manyManagers = 2000
+
+// ofManagers reads the rows of query (a condition on pay_inputs, arguments
+// from $1) that belong to managers.
+func (s *Store) ofManagers(ctx context.Context, cond string, args []any, managers []string) ([]app.InputRecord, error) {
+	if len(managers) <= manyManagers {
+		return storage.QueryIn(ctx, s.db, `SELECT `+inputColumns+` FROM pay_inputs WHERE `+cond+` AND manager_id IN (`, args, managers, scanInput)
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+inputColumns+` FROM pay_inputs WHERE `+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	all, err := storage.Collect(rows, scanInput)
+	if err != nil {
+		return nil, err
+	}
+	want := make(map[string]bool, len(managers))
+	for _, m := range managers {
+		want[m] = true
+	}
+	out := all[:0]
+	for _, r := range all {
+		if want[r.Manager] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // InputsOf reads the month's inputs of managers, contracts and collections
 // aside.
 func (s *Store) InputsOf(ctx context.Context, period string, managers []string) ([]app.InputRecord, error) {
-	return storage.QueryIn(ctx, s.db, `SELECT `+inputColumns+` FROM pay_inputs WHERE period = $1 AND kind NOT IN (7, 8)
-		AND manager_id IN (`, []any{period}, managers, scanInput)
+	return s.ofManagers(ctx, `period = $1 AND kind NOT IN (7, 8)`, []any{period}, managers)
 }
 
 // ContractsOf reads the contracts and collections of managers up to a month.
 func (s *Store) ContractsOf(ctx context.Context, managers []string, upTo string) ([]app.InputRecord, error) {
-	return storage.QueryIn(ctx, s.db, `SELECT `+inputColumns+` FROM pay_inputs WHERE kind IN (7, 8) AND period <= $1
-		AND manager_id IN (`, []any{upTo}, managers, scanInput)
+	return s.ofManagers(ctx, `kind IN (7, 8) AND period <= $1`, []any{upTo}, managers)
 }
 
 // Contract reads one manager's contract.
