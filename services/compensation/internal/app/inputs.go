@@ -121,6 +121,27 @@ func (a *App) CreateInputs(ctx context.Context, ins []NewInput) ([]InputRecord, 
 // introduces (once per manager), the locked run an adjustment corrects.
 func (a *App) checkReferences(ctx context.Context, ins []NewInput, p *problemList) error {
 	type key struct{ manager, contract string }
+	// The contracts the managers of contract and collection inputs have, read once.
+	var withContracts []string
+	seen := map[string]bool{}
+	for _, in := range ins {
+		if (in.Kind == pay.CommissionContract || in.Kind == pay.Collection) && !seen[in.Manager] {
+			seen[in.Manager] = true
+			withContracts = append(withContracts, in.Manager)
+		}
+	}
+	existing := map[key]InputRecord{}
+	if len(withContracts) > 0 {
+		recs, err := a.store.ContractsOf(ctx, withContracts, "9999-12")
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if r.Kind == pay.CommissionContract {
+				existing[key{r.Manager, r.Contract}] = r
+			}
+		}
+	}
 	newContracts := map[key]int{}
 	for i, in := range ins {
 		if in.Kind == pay.CommissionContract {
@@ -130,10 +151,8 @@ func (a *App) checkReferences(ctx context.Context, ins []NewInput, p *problemLis
 				continue
 			}
 			newContracts[k] = i
-			if _, err := a.store.Contract(ctx, in.Manager, in.Contract); err == nil {
+			if _, ok := existing[k]; ok {
 				p.add(in.Field+".contract", "managers/%s already has contract %s", in.Manager, in.Contract)
-			} else if !isNotFound(err) {
-				return err
 			}
 		}
 	}
@@ -158,12 +177,10 @@ func (a *App) checkReferences(ctx context.Context, ins []NewInput, p *problemLis
 				}
 				continue
 			}
-			k, err := a.store.Contract(ctx, in.Manager, in.Contract)
+			k, ok := existing[key{in.Manager, in.Contract}]
 			switch {
-			case isNotFound(err):
+			case !ok:
 				p.add(in.Field+".contract", "managers/%s has no contract %s; record it first (KIND_COMMISSION_CONTRACT)", in.Manager, in.Contract)
-			case err != nil:
-				return err
 			case mustPeriod(in.Period).Before(mustPeriod(k.Period)):
 				p.add(in.Field+".period", "before the month of contract %s (%s)", in.Contract, k.Period)
 			}

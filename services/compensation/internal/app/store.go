@@ -173,8 +173,6 @@ type Store interface {
 	// ContractsOf reads the commission contracts and collections of managers
 	// recorded in months up to upTo.
 	ContractsOf(ctx context.Context, managers []string, upTo string) ([]InputRecord, error)
-	// Contract reads one manager's contract; ErrNotFound if none.
-	Contract(ctx context.Context, manager, contract string) (InputRecord, error)
 	// LockedIn returns, of managers, those whose pay for period is in a locked
 	// run, with the run's id.
 	LockedIn(ctx context.Context, period string, managers []string) (map[string]string, error)
