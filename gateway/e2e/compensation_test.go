@@ -183,8 +183,11 @@ func TestPayrollOverREST(t *testing.T) {
 	if code, _ := slip(peer, "E3002"); code != http.StatusNotFound {
 		t.Errorf("a peer's payslip: HTTP %d", code)
 	}
-	if code, _ := slip(sup, "E3002"); code != http.StatusForbidden {
+	if code, _ := slip(sup, "E3002"); code != http.StatusNotFound {
 		t.Errorf("the supervisor reads a team member's payslip: HTTP %d", code)
+	}
+	if code, own := slip(sup, "E1101"); code != http.StatusOK || !own.Supervisor {
+		t.Errorf("the supervisor's own payslip: HTTP %d %+v", code, own)
 	}
 
 	// Downloads.

@@ -59,7 +59,7 @@ const (
 	PayInputsWrite Permission = "compensation.inputs.write"    // deductions, awards, days worked, collections
 	PayrollRun     Permission = "compensation.payroll.run"     // create, compute, recompute, submit, cancel, what-if
 	PayrollApprove Permission = "compensation.payroll.approve" // approve a run prepared by another person, which locks it
-	PayslipsRead   Permission = "compensation.payslips.read"   // narrowed to own (manager) / subtree (HR, committee)
+	PayslipsRead   Permission = "compensation.payslips.read"   // own payslip for everyone paid; subtree only for HR and the committee
 	PayrollExport  Permission = "compensation.payroll.export"  // bank transfer file and salary register
 	// Approvals: reading one's own and those in scope; deciding on others' actions.
 	// Each action also names the permission its approver needs.
@@ -75,12 +75,12 @@ var RolePermissions = map[Role][]Permission{
 		ScoresRead, AppealsFile, PayslipsRead},
 	Supervisor: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		CustomersRead, CustomersWrite, PlansRead, PlansWrite, PlansGenerate, PlansReview, TasksAssign, RequestsWrite,
-		IndicatorsRead, FiguresRead, ScoresRead, RatingsWrite, DemotionsPropose, SurveysWrite},
+		IndicatorsRead, FiguresRead, ScoresRead, RatingsWrite, DemotionsPropose, SurveysWrite, PayslipsRead},
 	BranchHead: {OrgUnitsRead, OrgUnitsWrite, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead,
 		LifecycleWrite, LifecycleApprove, GradesApprove, CustomersRead, CustomersWrite,
 		PlansRead, PlansGenerate, PlansReview, TasksAssign, RequestsWrite, IndicatorsRead, FiguresRead,
 		ScoresRead, RatingsWrite, RunsWrite, RunsApprove, DecisionsApprove, DemotionsApprove, SurveysWrite,
-		PayrollApprove},
+		PayrollApprove, PayslipsRead},
 	HROfficer: {OrgUnitsRead, AuditRead, ApprovalsRead, ApprovalsDecide, ManagersRead, ManagersWrite,
 		LifecycleWrite, LifecycleApprove, GradesChange, GradesApprove, LaddersWrite, CustomersRead, CustomersWrite,
 		PlansRead, IndicatorsRead, IndicatorsWrite, FiguresRead,
