@@ -9,7 +9,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -226,6 +226,7 @@ test('a customer manager answers a request before its 24-hour deadline', async (
   await shot('10-cm-requests');
   await card.getByLabel('回复内容').fill('您好，新产品资料明天送到。');
   await card.getByRole('button', { name: '回复' }).click();
+  await page.getByText('已回复。 测试零售户2').waitFor();
   await page.getByText('没有待回复的客户诉求。').waitFor();
   await page.getByText('已回复 (1)').waitFor();
 });
@@ -329,6 +330,48 @@ test('maker–checker: the committee approves a grade change HR prepared', async
   await signInAs('E0002');
   await go('/hr/managers/E3001');
   await page.locator('table.history', { hasText: '二级' }).waitFor({ timeout: 20_000 });
+});
+
+test('payroll: HR computes and submits a run, a branch head approves it, HR downloads the XLSX, the manager reads the payslip', async () => {
+  await signInAs('E0002');
+  await go('/pay/runs');
+  await page.getByLabel('机构').selectOption('orgUnits/team-lujiazui');
+  await page.getByRole('button', { name: '新建并计算' }).click();
+  const run = page.locator('li.payroll-run', { hasText: '陆家嘴支行营销团队' }).first();
+  await run.locator('.badge', { hasText: '已计算' }).waitFor({ timeout: 30_000 });
+  assert.match(await run.locator('.plan-summary').innerText(), /实发 \d{1,3}(,\d{3})*\.\d{2}/, 'money to the fen, grouped');
+  await run.getByRole('button', { name: '查看' }).click();
+  await run.getByRole('button', { name: '工资条' }).first().click();
+  await run.getByRole('button', { name: '计算过程' }).first().click();
+  await run.locator('tr.explain', { hasText: '公式' }).first().waitFor();
+  await shot('23-payroll-review');
+  await run.getByRole('button', { name: '提交审批' }).click();
+  await run.locator('.badge', { hasText: '待审批' }).waitFor();
+
+  // The preparer may only withdraw; another person approves.
+  await go('/approvals');
+  const mine = page.locator('li.approval-card', { hasText: 'payrollRuns/' });
+  await mine.getByRole('button', { name: '撤回' }).waitFor();
+  assert.equal(await mine.getByRole('button', { name: '批准' }).count(), 0);
+  await signInAs('E1100');
+  await go('/approvals');
+  await page.locator('li.approval-card', { hasText: 'payrollRuns/' }).getByRole('button', { name: '批准' }).click();
+  await page.getByText('已批准。').waitFor();
+
+  await signInAs('E0002');
+  await go('/pay/runs');
+  await run.locator('.badge', { hasText: '已锁定' }).waitFor();
+  const [file] = await Promise.all([page.waitForEvent('download'), run.getByRole('button', { name: '下载工资表（XLSX）' }).click()]);
+  assert.match(file.suggestedFilename(), /\.xlsx$/);
+  const bytes = readFileSync(await file.path());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+  await shot('24-payroll-locked');
+
+  await signInAs('E3002');
+  await go('/cm/payslips');
+  await page.locator('.payslip', { hasText: '冯霞' }).waitFor();
+  assert.match(await page.locator('.payslip tfoot').innerText(), /实发\s+\d{1,3}(,\d{3})*\.\d{2}/);
+  await shot('25-cm-payslip');
 });
 
 test('the console switches to English and keeps the choice', async () => {

@@ -1,7 +1,7 @@
 // The console's sections: one entry per page, with the roles that see it and the
-// navigation group it sits in. A service's screens are added here when its REST
-// API lands (assessment: runs, scores, decisions, appeals; compensation: payroll
-// runs, payslips) — a page component and one entry each.
+// navigation group it sits in. A new screen is a page component and one entry
+// here (still to come: assessment decisions and appeals, the committee's
+// screens, pay configuration).
 
 import type { VNode } from 'preact';
 import type { MsgKey } from './i18n';
@@ -22,6 +22,8 @@ import { HrGrades } from './pages/hr-grades';
 import { CmScores } from './pages/cm-scores';
 import { AssessRuns } from './pages/assess-runs';
 import { Approvals } from './pages/approvals';
+import { Payroll } from './pages/payroll';
+import { CmPayslips } from './pages/cm-payslips';
 
 export interface PageProps {
   session: Session;
@@ -30,7 +32,7 @@ export interface PageProps {
   params: Record<string, string>;
 }
 
-export type Group = 'inbox' | 'cm' | 'sup' | 'hr' | 'assess' | 'tools';
+export type Group = 'inbox' | 'cm' | 'sup' | 'hr' | 'assess' | 'pay' | 'tools';
 
 export interface Section {
   path: string;
@@ -56,6 +58,7 @@ export const groups: { id: Group; title: MsgKey }[] = [
   { id: 'sup', title: 'nav.sup' },
   { id: 'hr', title: 'nav.hr' },
   { id: 'assess', title: 'nav.assess' },
+  { id: 'pay', title: 'nav.pay' },
   { id: 'tools', title: 'nav.tools' },
 ];
 
@@ -65,6 +68,7 @@ export const sections: Section[] = [
   { path: '/cm/visit', group: 'cm', title: 'page.cmVisit', roles: ['customer_manager'], nav: true, render: CmVisit },
   { path: '/cm/requests', group: 'cm', title: 'page.cmRequests', roles: ['customer_manager'], nav: true, render: CmRequests },
   { path: '/cm/scores', group: 'cm', title: 'page.cmScores', roles: ['customer_manager'], nav: true, render: CmScores },
+  { path: '/cm/payslips', group: 'cm', title: 'page.cmPayslips', roles: ['customer_manager'], nav: true, render: CmPayslips },
 
   { path: '/sup/plans', group: 'sup', title: 'page.supPlans', roles: teamLeads, nav: true, render: SupPlans },
   { path: '/sup/tasks', group: 'sup', title: 'page.supTasks', roles: teamLeads, nav: true, render: SupTasks },
@@ -77,6 +81,7 @@ export const sections: Section[] = [
   { path: '/hr/grades', group: 'hr', title: 'page.hrGrades', roles: rosterReaders, nav: true, render: HrGrades },
 
   { path: '/assess/runs', group: 'assess', title: 'page.assessRuns', roles: assessors, nav: true, render: AssessRuns },
+  { path: '/pay/runs', group: 'pay', title: 'page.payroll', roles: ['hr_officer', 'branch_head', 'committee'], nav: true, render: Payroll },
 
   { path: '/approvals', group: 'inbox', title: 'page.approvals', roles: checkers, nav: true, render: Approvals },
 

@@ -2,6 +2,8 @@
 // enums as their names, unset fields left out). Only the fields used are listed;
 // proto/openapi/rmsuite.swagger.json is the full contract.
 
+import type { Money } from './money';
+
 export interface CivilDate {
   year: number;
   month: number;
@@ -314,4 +316,50 @@ export interface Approval {
   prepareTime?: string;
   prepareReason?: string;
   etag?: string;
+}
+
+export interface PayrollRun {
+  name: string;
+  period?: string;
+  orgUnit?: string;
+  state?: string;
+  computation?: { state?: string; percentDone?: number; phase?: string; total?: number; error?: string; changedPayslips?: number };
+  payslipCount?: number;
+  grossTotal?: Money;
+  deductionsTotal?: Money;
+  netTotal?: Money;
+  warningCount?: number;
+  approval?: string;
+  rejectionReason?: string;
+  createdBy?: string;
+  submittedBy?: string;
+  approvedBy?: string;
+  lockTime?: string;
+  etag?: string;
+}
+
+export interface PayslipLine {
+  code?: string;
+  displayName?: string;
+  kind?: string;
+  amount?: Money;
+  formula?: string;
+  inputs?: { name?: string; value?: string; source?: string; description?: string }[];
+  note?: string;
+}
+
+export interface Payslip {
+  name: string;
+  manager?: string;
+  managerDisplayName?: string;
+  period?: string;
+  grade?: string;
+  trainee?: boolean;
+  supervisor?: boolean;
+  lines?: PayslipLine[];
+  gross?: Money;
+  deductions?: Money;
+  net?: Money;
+  warnings?: string[];
+  runState?: string;
 }

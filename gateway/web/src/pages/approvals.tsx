@@ -19,6 +19,7 @@ interface Found {
 }
 
 export function Approvals({ session }: PageProps) {
+  const [notice, setNotice] = useState(''); // outlives the decided approval's card
   const list = useAsync<Found>(async () => {
     const out: Found = { approvals: [], failures: [] };
     const answers = await Promise.allSettled(
@@ -33,6 +34,11 @@ export function Approvals({ session }: PageProps) {
   }, []);
   return (
     <Page title={t('page.approvals')}>
+      {notice && (
+        <p class="notice ok" role="status">
+          {notice}
+        </p>
+      )}
       <Async state={list}>
         {(f) => (
           <>
@@ -44,7 +50,15 @@ export function Approvals({ session }: PageProps) {
             ) : (
               <ul class="plans">
                 {f.approvals.map((a) => (
-                  <ApprovalCard key={a.name} approval={a} mine={a.preparedBy === session.user} onDecided={list.reload} />
+                  <ApprovalCard
+                    key={a.name}
+                    approval={a}
+                    mine={a.preparedBy === session.user}
+                    onDecided={(msg) => {
+                      setNotice(msg);
+                      list.reload();
+                    }}
+                  />
                 ))}
               </ul>
             )}
@@ -55,15 +69,14 @@ export function Approvals({ session }: PageProps) {
   );
 }
 
-function ApprovalCard({ approval, mine, onDecided }: { approval: Approval; mine: boolean; onDecided: () => void }) {
+function ApprovalCard({ approval, mine, onDecided }: { approval: Approval; mine: boolean; onDecided: (notice: string) => void }) {
   const [reason, setReason] = useState('');
   const action = useAction();
   const id = useId('reason');
   const decide = (verb: 'approve' | 'reject' | 'withdraw') =>
     action.run(async () => {
       await post(`/v1/${approval.name}:${verb}`, { etag: approval.etag, reason, requestId: requestId() });
-      onDecided();
-      return t(`appr.${verb}d` as 'appr.approved');
+      onDecided(`${t(`appr.${verb}d` as 'appr.approved')} ${approval.summary ?? approval.object ?? ''}`);
     });
   return (
     <li class="card approval-card" data-approval={approval.name}>

@@ -47,6 +47,7 @@ export function RequestList({
   managerNames?: Map<string, string>;
   empty: string;
 }) {
+  const [notice, setNotice] = useState(''); // outlives the answered request's card
   const list = useAsync(
     () => get<{ requests?: CustomerRequest[] }>(`/v1/${parent}/requests`, { filter, pageSize: 100 }),
     [parent, filter],
@@ -59,12 +60,26 @@ export function RequestList({
         const answered = all.filter((x) => x.state === 'STATE_ANSWERED');
         return (
           <>
+            {notice && (
+              <p class="notice ok" role="status">
+                {notice}
+              </p>
+            )}
             {open.length === 0 ? (
               <p class="card">{empty}</p>
             ) : (
               <ul class="requests">
                 {open.map((x) => (
-                  <RequestCard key={x.name} req={x} showManager={showManager} managerNames={managerNames} onAnswered={list.reload} />
+                  <RequestCard
+                    key={x.name}
+                    req={x}
+                    showManager={showManager}
+                    managerNames={managerNames}
+                    onAnswered={(msg) => {
+                      setNotice(msg);
+                      list.reload();
+                    }}
+                  />
                 ))}
               </ul>
             )}
@@ -99,7 +114,7 @@ function RequestCard({
   req: CustomerRequest;
   showManager?: boolean;
   managerNames?: Map<string, string>;
-  onAnswered: () => void;
+  onAnswered: (notice: string) => void;
 }) {
   const [answer, setAnswer] = useState('');
   const action = useAction();
@@ -108,8 +123,7 @@ function RequestCard({
     e.preventDefault();
     action.run(async () => {
       await post(`/v1/${req.name}:answer`, { answer, requestId: requestId() });
-      onAnswered();
-      return t('req.sent');
+      onAnswered(`${t('req.sent')} ${req.customerDisplayName ?? ''}`);
     });
   };
   const manager = req.manager ? managerNames?.get(idOf(req.manager)) || idOf(req.manager) : '';

@@ -15,6 +15,7 @@ import { useTeam } from './team';
 export function SupPlans({ session }: PageProps) {
   const team = useTeam();
   const [decided, setDecided] = useState(0); // the team's list follows each decision
+  const [notice, setNotice] = useState(''); // outlives the decided plan's card
   const pending = useAsync(
     () => get<{ plans?: Plan[] }>('/v1/managers/-/plans', { filter: 'state = SUBMITTED', pageSize: 100 }).then((r) => r.plans ?? []),
     [],
@@ -22,6 +23,11 @@ export function SupPlans({ session }: PageProps) {
   return (
     <Page title={t('page.supPlans')}>
       <h2>{t('sup.pending')}</h2>
+      {notice && (
+        <p class="notice ok" role="status">
+          {notice}
+        </p>
+      )}
       <Async state={pending}>
         {(plans) =>
           plans.length === 0 ? (
@@ -30,7 +36,8 @@ export function SupPlans({ session }: PageProps) {
             <ul class="plans">
               {plans.map((p) => (
                 <PendingPlan key={p.name} plan={p} who={team.names.get(idOf(p.manager)) ?? idOf(p.manager)}
-                  onDecided={() => {
+                  onDecided={(msg) => {
+                    setNotice(msg);
                     pending.reload();
                     setDecided((n) => n + 1);
                   }}
@@ -46,7 +53,7 @@ export function SupPlans({ session }: PageProps) {
   );
 }
 
-function PendingPlan({ plan, who, onDecided }: { plan: Plan; who: string; onDecided: () => void }) {
+function PendingPlan({ plan, who, onDecided }: { plan: Plan; who: string; onDecided: (notice: string) => void }) {
   const [open, setOpen] = useState(false);
   const [comment, setComment] = useState('');
   const action = useAction();
@@ -55,8 +62,7 @@ function PendingPlan({ plan, who, onDecided }: { plan: Plan; who: string; onDeci
   const decide = (verb: 'approve' | 'reject') =>
     action.run(async () => {
       await post(`/v1/${plan.name}:${verb}`, { etag: plan.etag, comment, requestId: requestId() });
-      onDecided();
-      return t(verb === 'approve' ? 'sup.approved' : 'sup.rejected', { who, month: plan.month ?? '' });
+      onDecided(t(verb === 'approve' ? 'sup.approved' : 'sup.rejected', { who, month: plan.month ?? '' }));
     });
   return (
     <li class="card plan-card" data-plan={plan.name}>

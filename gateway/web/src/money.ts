@@ -1,0 +1,28 @@
+// Money as the API sends it (google.type.Money: whole yuan as a decimal string in
+// `units`, fen in `nanos`), shown exactly — never through floating point.
+
+export interface Money {
+  currencyCode?: string;
+  units?: string | number;
+  nanos?: number;
+}
+
+/** formatMoney writes 26500.5 CNY as "26,500.50". */
+export function formatMoney(m: Money | undefined): string {
+  if (!m) return '—';
+  let units = String(m.units ?? '0');
+  let nanos = m.nanos ?? 0;
+  const negative = units.startsWith('-') || nanos < 0;
+  units = units.replace(/^-/, '');
+  nanos = Math.abs(nanos);
+  // Fen, rounded half-even to two places (the API already sends whole fen).
+  let fen = Math.floor(nanos / 10_000_000);
+  const rest = nanos % 10_000_000;
+  if (rest > 5_000_000 || (rest === 5_000_000 && fen % 2 === 1)) fen++;
+  if (fen === 100) {
+    units = (BigInt(units) + 1n).toString();
+    fen = 0;
+  }
+  const grouped = units.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative && (units !== '0' || fen !== 0) ? '-' : ''}${grouped}.${String(fen).padStart(2, '0')}`;
+}
