@@ -17,9 +17,6 @@ const zh = {
 
   'common.loading': '正在加载…',
   'common.retry': '重试',
-  'common.save': '保存',
-  'common.cancel': '取消',
-  'common.submit': '提交',
   'common.search': '查询',
   'common.next': '下一页',
   'common.first': '第一页',
@@ -31,15 +28,12 @@ const zh = {
   'common.open': '查看',
   'common.close': '收起',
   'common.month': '月份',
-  'common.date': '日期',
   'common.manager': '客户经理',
   'common.customer': '客户',
   'common.orgUnit': '机构',
   'common.state': '状态',
   'common.total': '共 {n} 条',
-  'common.download': '下载',
   'common.empty': '没有数据',
-  'common.saved': '已保存',
 
   'err.title': '出错了',
   'err.network': '无法连接网关（{detail}）。请确认 make run 正在运行，然后重试。',
@@ -51,7 +45,6 @@ const zh = {
   'err.notFound': '没有这个页面：{path}',
   'err.noAccess': '当前身份没有可用的功能。',
 
-  'signin.title': '登录',
   'signin.intro': '客户经理、主管和人力资源部在这里处理日常工作。',
   'signin.dev': '开发环境：选择一位示例用户',
   'signin.devHint': 'make run 的示例银行用户；网关用本地密钥为其签发令牌。生产环境没有此功能。',
@@ -89,7 +82,6 @@ const zh = {
 
   'plan.none': '{month} 还没有拜访计划。',
   'plan.generate': '生成本月计划',
-  'plan.generated': '已生成计划：{n} 条',
   'plan.submit': '提交审批',
   'plan.submitted': '计划已提交，等待主管审批。',
   'plan.lines': '计划明细',
@@ -143,7 +135,6 @@ const zh = {
   'day.checkIn': '签到并记录',
   'day.export': '导出当日清单',
   'day.print': '打印版',
-  'day.kind': '日期类型',
   'day.route': '路线（按顺序）',
 
   'visit.customer': '客户',
@@ -177,7 +168,6 @@ const zh = {
   'visit.far': '超出签到半径，请说明原因。',
   'visit.missing': '未完成的必做步骤：{steps}',
   'visit.belowSafety': '低于安全库存：{product}（现有 {onHand}，安全库存 {safety}）',
-  'visit.another': '再记录一次',
   'visit.customerAddress': '地址：{address}',
   'finding.FINDING_PRICE_TAG_MISSING': '缺少价签',
   'finding.FINDING_PRICE_TAG_MISMATCH': '价签不符',
@@ -185,7 +175,6 @@ const zh = {
   'finding.FINDING_ILLEGAL_GOODS': '违规商品',
   'finding.FINDING_LOW_STOCK': '库存不足',
 
-  'req.open': '待回复',
   'req.answered': '已回复',
   'req.left': '剩余 {time}',
   'req.overdueBy': '已逾期 {time}',
@@ -196,7 +185,6 @@ const zh = {
   'req.sent': '已回复。',
   'req.none': '没有待回复的客户诉求。',
   'req.noneOverdue': '团队没有逾期的客户诉求。',
-  'req.text': '诉求内容',
   'req.channel': '渠道',
   'req.state.STATE_OPEN': '待回复',
   'req.state.STATE_OVERDUE': '已逾期',
@@ -276,10 +264,8 @@ const zh = {
   'mstatus.STATUS_OBSERVATION': '观察期',
   'mstatus.STATUS_EXITED': '已退出',
 
-  'mgr.profile': '基本信息',
   'mgr.history': '机构与等级历史',
   'mgr.supervisor': '直属主管',
-  'mgr.statusSince': '状态日期',
   'mgr.qualifications': '资格证书',
   'mgr.expiry': '有效期至',
   'mgr.effective': '生效日期',
@@ -387,8 +373,6 @@ const zh = {
   'pay.state.STATE_DISCARDED': '已作废',
   'linekind.LINE_KIND_EARNING': '收入',
   'linekind.LINE_KIND_DEDUCTION': '扣款',
-  'explorer.open': '打开 API 浏览器',
-  'explorer.intro': 'API 浏览器展示网关的全部 REST 接口（/openapi.json），并可用当前登录身份直接调用。',
 } as const;
 
 export type MsgKey = keyof typeof zh;
@@ -408,9 +392,6 @@ const en: Record<MsgKey, string> = {
 
   'common.loading': 'Loading…',
   'common.retry': 'Retry',
-  'common.save': 'Save',
-  'common.cancel': 'Cancel',
-  'common.submit': 'Submit',
   'common.search': 'Search',
   'common.next': 'Next page',
   'common.first': 'First page',
@@ -422,15 +403,12 @@ const en: Record<MsgKey, string> = {
   'common.open': 'Open',
   'common.close': 'Close',
   'common.month': 'Month',
-  'common.date': 'Date',
   'common.manager': 'Customer manager',
   'common.customer': 'Customer',
   'common.orgUnit': 'Org unit',
   'common.state': 'State',
   'common.total': '{n} in all',
-  'common.download': 'Download',
   'common.empty': 'Nothing here',
-  'common.saved': 'Saved',
 
   'err.title': 'Something went wrong',
   'err.network': 'Cannot reach the gateway ({detail}). Check that make run is running, then retry.',
@@ -442,7 +420,6 @@ const en: Record<MsgKey, string> = {
   'err.notFound': 'No such page: {path}',
   'err.noAccess': 'Your roles give you no section of the console.',
 
-  'signin.title': 'Sign in',
   'signin.intro': 'Customer managers, supervisors and HR do their daily work here.',
   'signin.dev': 'Development: pick a demonstration user',
   'signin.devHint': 'The demonstration bank of make run; the gateway signs a token with the local key. Production has no such picker.',
@@ -480,7 +457,6 @@ const en: Record<MsgKey, string> = {
 
   'plan.none': 'There is no visit plan for {month} yet.',
   'plan.generate': "Generate this month's plan",
-  'plan.generated': 'Plan generated: {n} lines',
   'plan.submit': 'Submit for approval',
   'plan.submitted': 'Plan submitted; waiting for the supervisor.',
   'plan.lines': 'Plan lines',
@@ -534,7 +510,6 @@ const en: Record<MsgKey, string> = {
   'day.checkIn': 'Check in and record',
   'day.export': "Export the day's list",
   'day.print': 'Printable',
-  'day.kind': 'Day',
   'day.route': 'Route (in order)',
 
   'visit.customer': 'Customer',
@@ -568,7 +543,6 @@ const en: Record<MsgKey, string> = {
   'visit.far': 'Outside the check-in radius: say why in the notes.',
   'visit.missing': 'Required steps not done: {steps}',
   'visit.belowSafety': 'Below safety stock: {product} (on hand {onHand}, safety stock {safety})',
-  'visit.another': 'Record another',
   'visit.customerAddress': 'Address: {address}',
   'finding.FINDING_PRICE_TAG_MISSING': 'Price tags missing',
   'finding.FINDING_PRICE_TAG_MISMATCH': 'Price tags do not match',
@@ -576,7 +550,6 @@ const en: Record<MsgKey, string> = {
   'finding.FINDING_ILLEGAL_GOODS': 'Illegal goods',
   'finding.FINDING_LOW_STOCK': 'Low stock',
 
-  'req.open': 'Waiting for an answer',
   'req.answered': 'Answered',
   'req.left': '{time} left',
   'req.overdueBy': 'Overdue by {time}',
@@ -587,7 +560,6 @@ const en: Record<MsgKey, string> = {
   'req.sent': 'Answered.',
   'req.none': 'No customer request is waiting for an answer.',
   'req.noneOverdue': 'The team has no overdue customer request.',
-  'req.text': 'Request',
   'req.channel': 'Channel',
   'req.state.STATE_OPEN': 'Open',
   'req.state.STATE_OVERDUE': 'Overdue',
@@ -667,10 +639,8 @@ const en: Record<MsgKey, string> = {
   'mstatus.STATUS_OBSERVATION': 'Observation',
   'mstatus.STATUS_EXITED': 'Exited',
 
-  'mgr.profile': 'Profile',
   'mgr.history': 'Org unit and grade history',
   'mgr.supervisor': 'Supervisor',
-  'mgr.statusSince': 'Status since',
   'mgr.qualifications': 'Qualifications',
   'mgr.expiry': 'Valid until',
   'mgr.effective': 'Effective',
@@ -778,8 +748,6 @@ const en: Record<MsgKey, string> = {
   'pay.state.STATE_DISCARDED': 'Discarded',
   'linekind.LINE_KIND_EARNING': 'Earning',
   'linekind.LINE_KIND_DEDUCTION': 'Deduction',
-  'explorer.open': 'Open the API explorer',
-  'explorer.intro': "The API explorer shows every REST call of the gateway (/openapi.json) and calls them with your sign-in.",
 };
 
 export type Lang = 'zh' | 'en';
@@ -829,11 +797,6 @@ export function label(prefix: string, value: string | undefined): string {
   const key = (prefix + value) as MsgKey;
   const dict = current === 'zh' ? zh : en;
   return key in dict ? dict[key] : value;
-}
-
-/** has reports whether a key exists (enum values the console does not know yet are shown raw). */
-export function has(key: string): key is MsgKey {
-  return key in zh;
 }
 
 document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';

@@ -39,6 +39,8 @@ function App() {
       />
     );
   }
+  // Set while rendering, not in an effect: the pages' effects (their first calls)
+  // run before this component's own.
   setToken(session.token, () => signOut(t('err.expired'), true));
   return <Shell session={session} onSignOut={() => signOut()} />;
 }

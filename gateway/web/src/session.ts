@@ -89,7 +89,3 @@ export function storedToken(): string {
     return '';
   }
 }
-
-export function hasAny(s: Session, roles: readonly Role[]): boolean {
-  return s.roles.some((r) => roles.includes(r));
-}

@@ -26,7 +26,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
     const mine = ++seq.current;
     const reloading = n !== lastN.current;
     lastN.current = n;
-    if (!reloading) setState({ status: 'loading' });
+    // A retry after an error shows the loading state; a refresh of data keeps it.
+    setState((s) => (reloading && s.status === 'ok' ? s : { status: 'loading' }));
     load().then(
       (data) => mine === seq.current && setState({ status: 'ok', data }),
       (error) => mine === seq.current && setState({ status: 'error', error }),
