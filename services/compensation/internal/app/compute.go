@@ -37,6 +37,11 @@ type Worker struct {
 	Hook func(phase string, done int) error
 	// Logf reports computations that fail.
 	Logf func(msg string, err error, run string)
+	// Observe, when set, is told how a computation progresses (metrics): after
+	// each recorded step with the payslips written so far (outcome ""), and once
+	// when it ends (outcome succeeded, failed, cancelled, interrupted or
+	// taken_over).
+	Observe func(op OpRecord, written int, outcome string)
 }
 
 // NewWorker returns the worker of a's computations; a.Kick wakes it.
@@ -97,6 +102,9 @@ var (
 // compute runs one computation and records how it ended.
 func (w *Worker) compute(ctx context.Context, op OpRecord) {
 	err := w.run(ctx, &op)
+	if w.Observe != nil {
+		w.Observe(op, 0, outcome(ctx, err))
+	}
 	switch {
 	case err == nil, errors.Is(err, errLost):
 		return
@@ -125,6 +133,21 @@ func (w *Worker) compute(ctx context.Context, op OpRecord) {
 	}
 }
 
+// outcome names how a computation ended, for Observe.
+func outcome(ctx context.Context, err error) string {
+	switch {
+	case err == nil:
+		return "succeeded"
+	case errors.Is(err, errLost):
+		return "taken_over"
+	case errors.Is(err, errStopped), ctx.Err() != nil:
+		return "interrupted"
+	case errors.Is(err, errCancelled):
+		return "cancelled"
+	}
+	return "failed"
+}
+
 // progress records how far op got, renewing its lease, and stops it when it
 // was cancelled or taken over.
 func (w *Worker) progress(ctx context.Context, op *OpRecord, phase string, percent, done int) error {
@@ -147,6 +170,9 @@ func (w *Worker) progress(ctx context.Context, op *OpRecord, phase string, perce
 		return err
 	case cancel:
 		return errCancelled
+	}
+	if w.Observe != nil {
+		w.Observe(*op, done, "")
 	}
 	return nil
 }

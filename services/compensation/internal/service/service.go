@@ -15,6 +15,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/approval"
 	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/metrics"
 	"github.com/rmsuite/rmsuite/pkg/server"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	compv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/compensation/v1"
@@ -115,6 +116,7 @@ func DescriptorWith(o Options) server.Service {
 			w.Logf = func(msg string, err error, run string) {
 				log.Warn(msg, zap.Error(err), zap.String("run", run))
 			}
+			w.Observe = observePayroll(s.Metrics().Progress("payroll_run"))
 			if !o.NoWorker {
 				go w.Run(ctx)
 			}
@@ -122,5 +124,29 @@ func DescriptorWith(o Options) server.Service {
 			s.Register(&compv1.PayrollService_ServiceDesc, ports.NewPayrollServer(db, a))
 			return nil
 		},
+	}
+}
+
+// observePayroll reports the worker's computations as rmsuite_operation_items
+// {operation="payroll_run", run="payrollRuns/…"} (payslips planned and written)
+// while they run, and their outcome when they end. The worker computes one at a
+// time, so the function is never called concurrently.
+func observePayroll(p *metrics.Progress) func(op app.OpRecord, written int, outcome string) {
+	var run *metrics.Run
+	var opID string
+	reported := 0
+	return func(op app.OpRecord, written int, outcome string) {
+		if run == nil || opID != op.ID {
+			run, opID, reported = p.Start("payrollRuns/"+op.RunID, op.Total), op.ID, 0
+		}
+		run.Planned(op.Total)
+		if written > reported {
+			run.Done(written - reported)
+			reported = written
+		}
+		if outcome != "" {
+			run.Finish(outcome)
+			run = nil
+		}
 	}
 }
