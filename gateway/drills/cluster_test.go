@@ -75,6 +75,7 @@ type cluster struct {
 	dbURL              map[string]string
 	jwks               string
 	adminToken         string
+	mint               func(subject, org string, roles ...auth.Role) (string, error)
 	instances          map[string][]*instance
 	gateway            *instance
 	baseURL            string
@@ -126,6 +127,7 @@ func run(m *testing.M) (int, error) {
 	mint := func(subject, org string, roles ...auth.Role) (string, error) {
 		return minter.Mint(auth.Token{Subject: subject, OrgUnit: org, Roles: roles, Issuer: "rmsuite-dev", Audience: "rmsuite", TTL: time.Hour})
 	}
+	sys.mint = mint
 	if sys.adminToken, err = mint("E0001", "head-office", auth.Administrator); err != nil {
 		return 1, err
 	}
@@ -389,9 +391,19 @@ func (c *cluster) startEtcd() error {
 // match) from an instance's /metrics.
 func counter(t testing.TB, metricsAddr, name string, match ...string) float64 {
 	t.Helper()
-	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	v, err := scrape(metricsAddr, name, match...)
 	if err != nil {
-		t.Fatalf("scrape %s: %v", metricsAddr, err)
+		t.Fatal(err)
+	}
+	return v
+}
+
+// scrape is counter without the test: it fails when the instance does not answer.
+func scrape(metricsAddr, name string, match ...string) (float64, error) {
+	client := http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		return 0, fmt.Errorf("scrape %s: %w", metricsAddr, err)
 	}
 	defer resp.Body.Close()
 	var sum float64
@@ -413,7 +425,7 @@ lines:
 			sum += v
 		}
 	}
-	return sum
+	return sum, sc.Err()
 }
 
 // openDB opens a service's database (read side) to check what was applied.
