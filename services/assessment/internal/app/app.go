@@ -19,6 +19,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/money"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/figure"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/indicator"
 )
@@ -107,6 +108,16 @@ type FigureStore interface {
 	// FiguresOf reads the figures of managers × codes in period that scope
 	// allows.
 	FiguresOf(ctx context.Context, managers []string, period string, codes []string, scope Scope) ([]FigureRecord, error)
+	// FigureValues reads the values (and batches) of the figures of managers
+	// × codes in period, for scoring.
+	FigureValues(ctx context.Context, managers []string, period string, codes []string) ([]FigureValue, error)
+}
+
+// FigureValue is the current value of one figure and the batch that wrote
+// it.
+type FigureValue struct {
+	Manager, Code, BatchID string
+	Value                  money.Decimal
 }
 
 // Tx runs fn in a transaction carried by the context (storage.DB does).

@@ -104,11 +104,10 @@ type DecisionRecord struct {
 	Score                          money.Decimal
 	Revision                       int
 	AmendedBy                      []string
-	// DeliveryID names the grade change sent to the roster, if any.
-	DeliveryID string
-	UpdateTime time.Time
+	UpdateTime                     time.Time
 
-	// Read with the decision.
+	// Read with the decision: its round's state, and the grade change of
+	// its current revision sent to the roster, if any.
 	RoundApproved bool
 	ApproveTime   time.Time
 	Effective     civil.Date
@@ -136,6 +135,10 @@ type DecisionStore interface {
 	// UpdateDecisions rewrites existing decisions.
 	UpdateDecisions(ctx context.Context, ds []DecisionRecord) error
 	Decisions(ctx context.Context, round string, managers []string) ([]DecisionRecord, error)
+	// MovingDecisions reads the decisions of round that change a grade, with
+	// only their manager, period, ladder, revision, kind, grades and
+	// exceptional flag.
+	MovingDecisions(ctx context.Context, round string) ([]DecisionRecord, error)
 	Decision(ctx context.Context, round, manager string) (DecisionRecord, error)
 	ListDecisions(ctx context.Context, req aip.Request, scope Scope, round string) ([]DecisionRecord, string, error)
 	// PriorKinds returns the kind of each manager's latest decision on ladder
@@ -177,15 +180,20 @@ func LadderOf(ladder string) (grade.Ladder, bool) {
 
 var flagPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
-// checkInputs validates a round's inputs against its ladder.
-func checkInputs(p grade.Policy, in *RoundInputs) error {
-	var v violation.List
+// withDefaults fills in the sales bases not given.
+func (in RoundInputs) withDefaults() RoundInputs {
 	if in.PremiumBase.IsZero() {
 		in.PremiumBase = DefaultPremiumBase
 	}
 	if in.RegularPremiumBase.IsZero() {
 		in.RegularPremiumBase = DefaultRegularPremiumBase
 	}
+	return in
+}
+
+// checkInputs validates a round's inputs against its ladder.
+func checkInputs(p grade.Policy, in *RoundInputs) error {
+	var v violation.List
 	seen := map[string]int{}
 	for i, x := range in.Exceptions {
 		at := violation.Index("decision_round.exceptions", i)
@@ -222,6 +230,7 @@ func (a *App) CreateDecisionRound(ctx context.Context, id, orgUnit, period, ladd
 		return RoundRecord{}, err
 	}
 	var v violation.List
+	in = in.withDefaults()
 	policy, kind, perr := PolicyFor(ladder, in)
 	v.Merge("", perr)
 	p, err := figure.ParsePeriod(period)
@@ -326,16 +335,13 @@ func (a *App) RecomputeDecisionRound(ctx context.Context, id, sentEtag string, i
 	}
 	r := before
 	if in != nil {
-		r.Inputs = *in
+		r.Inputs = in.withDefaults()
 	}
 	policy, _, err := PolicyFor(r.Ladder, r.Inputs)
 	if err != nil {
-		return before, before, err
+		return before, before, invalidAt("", err)
 	}
 	if err := checkInputs(policy, &r.Inputs); err != nil {
-		return before, before, err
-	}
-	if policy, _, err = PolicyFor(r.Ladder, r.Inputs); err != nil {
 		return before, before, err
 	}
 	after, err = a.computeRound(ctx, c, r, policy)
@@ -391,7 +397,7 @@ func (a *App) computeRound(ctx context.Context, c Caller, r RoundRecord, policy 
 		codes = append(codes, code)
 	}
 	slices.Sort(codes)
-	figs, err := a.store.FiguresOf(ctx, ids, period, codes, Scope{All: true})
+	figs, err := a.store.FigureValues(ctx, ids, period, codes)
 	if err != nil {
 		return r, err
 	}
@@ -515,7 +521,7 @@ func (a *App) addMonthlyBreaches(ctx context.Context, year figure.Period, ids []
 		return nil
 	}
 	for _, month := range year.Months() {
-		figs, err := a.store.FiguresOf(ctx, need, month.String(), []string{indicator.ComplianceBreaches}, Scope{All: true})
+		figs, err := a.store.FigureValues(ctx, need, month.String(), []string{indicator.ComplianceBreaches})
 		if err != nil {
 			return err
 		}
@@ -603,26 +609,18 @@ func (a *App) ApplyDecisionRound(ctx context.Context, payload []byte) (before, a
 	if before.Revision != p.Revision {
 		return before, before, fmt.Errorf("%w: decisionRounds/%s changed after it was submitted; submit it again", ErrConflict, p.Round)
 	}
-	ds, err := a.store.Decisions(ctx, p.Round, nil)
+	ds, err := a.store.MovingDecisions(ctx, p.Round)
 	if err != nil {
 		return before, before, err
 	}
 	now := a.now()
 	var outbox []DeliveryRecord
-	var changed []DecisionRecord
 	for _, d := range ds {
-		if !d.Decision.Moves() || d.Decision.Kind == grade.KindTerminate {
-			continue
+		if d.Decision.Kind != grade.KindTerminate {
+			outbox = append(outbox, a.delivery(d, before.EffectiveDate(), now))
 		}
-		del := a.delivery(d, before.EffectiveDate(), now)
-		outbox = append(outbox, del)
-		d.DeliveryID, d.UpdateTime = del.ID, now
-		changed = append(changed, d)
 	}
 	if err := a.store.InsertDeliveries(ctx, outbox); err != nil {
-		return before, before, err
-	}
-	if err := a.store.UpdateDecisions(ctx, changed); err != nil {
 		return before, before, err
 	}
 	after = before
@@ -638,7 +636,8 @@ func (a *App) delivery(d DecisionRecord, effective civil.Date, now time.Time) De
 		reason += fmt.Sprintf(" (revision %d, amended by appeal)", d.Revision)
 	}
 	return DeliveryRecord{ID: DeliveryID(d.Name(), d.Revision), Manager: d.Manager, Ladder: d.Ladder, Grade: d.Decision.To, Effective: effective,
-		Reason: reason, Reference: d.Name(), Exceptional: d.Decision.Exceptional, State: DeliveryPending, NextAttempt: now, CreateTime: now}
+		Reason: reason, Reference: d.Name(), SourceRevision: d.Revision, Exceptional: d.Decision.Exceptional, State: DeliveryPending,
+		NextAttempt: now, CreateTime: now}
 }
 
 // GradeDecision reads one decision the caller may see.

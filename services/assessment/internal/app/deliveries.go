@@ -39,10 +39,12 @@ type DeliveryRecord struct {
 	Grade     grade.Grade
 	Effective civil.Date
 	Reason    string
-	// Reference names what decided it: a decision, an early demotion.
-	Reference   string
-	Exceptional bool
-	State       DeliveryState
+	// Reference names what decided it: a decision, an early demotion; and
+	// SourceRevision its revision.
+	Reference      string
+	SourceRevision int
+	Exceptional    bool
+	State          DeliveryState
 	// RosterApproval is the roster's approval of an exceptional change.
 	RosterApproval string
 	// Error says why the roster refused it, or why the last attempt failed.

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
@@ -73,14 +75,22 @@ func (r RunRecord) EffectiveState() RunState {
 	return r.State
 }
 
-// CardRecord is a stored score card.
+// CardRecord is a stored score card: the values it was scored from, with
+// their sources, and its total and coefficient. Card and Coefficient are the
+// whole card, scored again from the values with the run's setup whenever it
+// is read (scoring is deterministic, so it is the card as computed); lists
+// of totals fill only Card.Total and Coefficient.Value.
 type CardRecord struct {
 	RunID, Manager, Period string
 	OrgUnitID, OrgPath     string
 	Ladder                 string
 	Grade                  grade.Grade
-	Card                   scoring.Card
-	Coefficient            scoring.Coefficient
+	Template               string
+	Values                 []scoring.Value
+	// Complete reports whether every manual indicator has a value.
+	Complete    bool
+	Card        scoring.Card
+	Coefficient scoring.Coefficient
 	// Revision is 1 as computed; each appeal amendment adds one.
 	Revision int
 	// AmendedBy lists the appeals that amended the card.
@@ -90,9 +100,6 @@ type CardRecord struct {
 	CloseTime  time.Time // the run's, when closed (read only)
 	UpdateTime time.Time
 }
-
-// Complete reports whether every manual indicator of the card is rated.
-func (c CardRecord) Complete() bool { return len(c.Card.Pending) == 0 }
 
 // RatingRecord is a supervisor's rating of one manual indicator.
 type RatingRecord struct {
@@ -138,8 +145,22 @@ type RunStore interface {
 	// Ratings reads the ratings of run, of managers when not nil.
 	Ratings(ctx context.Context, run string, managers []string) ([]RatingRecord, error)
 	// ClosedCards reads the score cards of period in closed runs, of
-	// managers.
+	// managers (their totals and coefficients, not their values).
 	ClosedCards(ctx context.Context, period string, managers []string) ([]CardRecord, error)
+	// SaveRunSetup keeps the setup a run was computed with.
+	SaveRunSetup(ctx context.Context, run string, s Setup) error
+	// RunSetup reads the setup a run was computed with.
+	RunSetup(ctx context.Context, run string) (Setup, error)
+}
+
+// Setup is the configuration a run scores with — the indicator library, the
+// templates and the coefficient table as they were when it was computed —
+// kept with the run so that its cards are rescored (ratings, amendments)
+// and explained the same way until it is recomputed.
+type Setup struct {
+	Indicators []indicator.Indicator    `json:"indicators"`
+	Templates  []template.Template      `json:"templates"`
+	Table      scoring.CoefficientTable `json:"table"`
 }
 
 // RunScope is which runs a caller may see: all, those in a subtree, and
@@ -362,32 +383,98 @@ func (a *App) RecomputeRun(ctx context.Context, id, sentEtag string) (before, af
 type scoringSetup struct {
 	lib       indicator.Library
 	templates map[string]template.Template
+	scorers   map[string]*scoring.Scorer // by template code
 	levels    template.Assignments
 	table     scoring.CoefficientTable
 }
 
-func (a *App) setup(ctx context.Context) (scoringSetup, error) {
+// prepare makes the scorer of every template.
+func (s *scoringSetup) prepare() error {
+	s.scorers = make(map[string]*scoring.Scorer, len(s.templates))
+	for code, t := range s.templates {
+		sc, err := scoring.NewScorer(t, s.lib)
+		if err != nil {
+			return fmt.Errorf("templates/%s does not fit the indicator library: %v", code, err) // not the caller's fault
+		}
+		s.scorers[code] = sc
+	}
+	return nil
+}
+
+// setup is the current configuration, and its snapshot for the run.
+func (a *App) setup(ctx context.Context) (scoringSetup, Setup, error) {
 	lib, _, err := a.library(ctx)
 	if err != nil {
-		return scoringSetup{}, err
+		return scoringSetup{}, Setup{}, err
 	}
 	recs, err := a.store.Templates(ctx)
 	if err != nil {
-		return scoringSetup{}, err
+		return scoringSetup{}, Setup{}, err
 	}
 	s := scoringSetup{lib: lib, templates: map[string]template.Template{}, table: scoring.DefaultCoefficientTable()}
+	snap := Setup{Indicators: lib.All(), Table: s.table}
 	for _, r := range recs {
 		s.templates[r.Code] = r.Template
 		s.levels = append(s.levels, r.Levels...)
+		snap.Templates = append(snap.Templates, r.Template)
 	}
-	return s, nil
+	return s, snap, s.prepare()
+}
+
+// runSetup is the setup a run was computed with.
+func (a *App) runSetup(ctx context.Context, run string) (scoringSetup, error) {
+	snap, err := a.store.RunSetup(ctx, run)
+	if err != nil {
+		return scoringSetup{}, err
+	}
+	lib, err := indicator.NewLibrary(snap.Indicators)
+	if err != nil {
+		return scoringSetup{}, fmt.Errorf("the setup stored with runs/%s is invalid: %v", run, err)
+	}
+	s := scoringSetup{lib: lib, templates: map[string]template.Template{}, table: snap.Table}
+	for _, t := range snap.Templates {
+		s.templates[t.Code] = t
+	}
+	return s, s.prepare()
+}
+
+// explain scores each card again from its values with its run's setup,
+// filling Card and Coefficient.
+func (a *App) explain(ctx context.Context, cards []CardRecord) error {
+	byRun := map[string][]int{}
+	for i, c := range cards {
+		byRun[c.RunID] = append(byRun[c.RunID], i)
+	}
+	for run, idx := range byRun {
+		s, err := a.runSetup(ctx, run)
+		if err != nil {
+			return err
+		}
+		part := make([]CardRecord, len(idx))
+		for j, i := range idx {
+			part[j] = cards[i]
+			if _, ok := s.templates[part[j].Template]; !ok {
+				return fmt.Errorf("templates/%s of %s is not in the setup of runs/%s", part[j].Template, part[j].Manager, run)
+			}
+		}
+		if err := s.scoreAll(part, func(j int) template.Template { return s.templates[part[j].Template] }); err != nil {
+			return err
+		}
+		for j, i := range idx {
+			cards[i].Card, cards[i].Coefficient = part[j].Card, part[j].Coefficient
+		}
+	}
+	return nil
 }
 
 // compute gathers the values of every active manager of the run's subtree
 // and rewrites the run's score cards.
 func (a *App) compute(ctx context.Context, c Caller, r RunRecord) (RunRecord, error) {
-	s, err := a.setup(ctx)
+	s, snap, err := a.setup(ctx)
 	if err != nil {
+		return r, err
+	}
+	if err := a.store.SaveRunSetup(ctx, r.ID, snap); err != nil {
 		return r, err
 	}
 	managers, err := a.dir.Managers(ctx, r.OrgUnitID)
@@ -415,11 +502,11 @@ func (a *App) compute(ctx context.Context, c Caller, r RunRecord) (RunRecord, er
 			importedCodes = append(importedCodes, ind.Code)
 		}
 	}
-	figs, err := a.store.FiguresOf(ctx, ids, r.Period, importedCodes, Scope{All: true})
+	figs, err := a.store.FigureValues(ctx, ids, r.Period, importedCodes)
 	if err != nil {
 		return r, err
 	}
-	figures := map[string][]FigureRecord{}
+	figures := map[string][]FigureValue{}
 	for _, f := range figs {
 		figures[f.Manager] = append(figures[f.Manager], f)
 	}
@@ -444,6 +531,7 @@ func (a *App) compute(ctx context.Context, c Caller, r RunRecord) (RunRecord, er
 
 	now := a.now()
 	var cards []CardRecord
+	var tpls []template.Template
 	r.Skipped = nil
 	slices.SortFunc(managers, func(x, y Manager) int { return strings.Compare(x.ID, y.ID) })
 	for _, m := range managers {
@@ -473,20 +561,19 @@ func (a *App) compute(ctx context.Context, c Caller, r RunRecord) (RunRecord, er
 		}
 		values = append(values, surveys[m.ID]...)
 		values = append(values, ratingValues(ratings[m.ID])...)
-		card, err := s.score(tpl, values)
-		if err != nil {
-			return r, fmt.Errorf("score managers/%s: %w", m.ID, err)
-		}
-		card.RunID, card.Manager, card.Period, card.OrgUnitID, card.OrgPath = r.ID, m.ID, r.Period, m.OrgUnitID, paths[m.OrgUnitID]
-		card.Ladder, card.Grade, card.Revision, card.UpdateTime = m.Ladder, m.Grade, 1, now
-		cards = append(cards, card)
+		cards = append(cards, CardRecord{RunID: r.ID, Manager: m.ID, Period: r.Period, OrgUnitID: m.OrgUnitID, OrgPath: paths[m.OrgUnitID],
+			Ladder: m.Ladder, Grade: m.Grade, Template: tpl.Code, Values: values, Revision: 1, UpdateTime: now})
+		tpls = append(tpls, tpl)
+	}
+	if err := s.scoreAll(cards, func(i int) template.Template { return tpls[i] }); err != nil {
+		return r, err
 	}
 	if err := a.store.ReplaceCards(ctx, r.ID, cards); err != nil {
 		return r, err
 	}
 	r.Cards, r.Incomplete = len(cards), 0
 	for _, card := range cards {
-		if !card.Complete() {
+		if !card.Complete {
 			r.Incomplete++
 		}
 	}
@@ -521,9 +608,38 @@ func (s scoringSetup) templateOf(m Manager) (template.Template, string) {
 	return tpl, ""
 }
 
+// scoreAll scores every card from its values on tpl(i), filling Card,
+// Coefficient and Complete, on every core: each card is scored on its own,
+// so the result does not depend on the order.
+func (s scoringSetup) scoreAll(cards []CardRecord, tpl func(i int) template.Template) error {
+	workers := min(runtime.GOMAXPROCS(0), 1+len(cards)/200)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cards); i += workers {
+				scored, err := s.score(tpl(i), cards[i].Values)
+				if err != nil {
+					errs[w] = fmt.Errorf("score managers/%s: %w", cards[i].Manager, err)
+					return
+				}
+				cards[i].Card, cards[i].Coefficient, cards[i].Complete = scored.Card, scored.Coefficient, scored.Complete
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // score scores a card and its coefficient.
 func (s scoringSetup) score(tpl template.Template, values []scoring.Value) (CardRecord, error) {
-	card, err := scoring.Monthly(tpl, s.lib, values)
+	sc, ok := s.scorers[tpl.Code]
+	if !ok {
+		return CardRecord{}, fmt.Errorf("templates/%s is not in the setup", tpl.Code)
+	}
+	card, err := sc.Score(values)
 	if err != nil {
 		return CardRecord{}, err
 	}
@@ -531,7 +647,7 @@ func (s scoringSetup) score(tpl template.Template, values []scoring.Value) (Card
 	if err != nil {
 		return CardRecord{}, err
 	}
-	return CardRecord{Card: card, Coefficient: coef}, nil
+	return CardRecord{Card: card, Coefficient: coef, Complete: len(card.Pending) == 0}, nil
 }
 
 func ratingValues(rs []RatingRecord) []scoring.Value {
@@ -542,16 +658,16 @@ func ratingValues(rs []RatingRecord) []scoring.Value {
 	return out
 }
 
-// carried returns the values of a card's scored lines other than manual
-// ones: what a rescore keeps.
-func carried(card scoring.Card) []scoring.Value {
-	var out []scoring.Value
-	for _, l := range card.Lines {
-		if l.Status == scoring.StatusScored && l.Source.Kind != indicator.SourceManual {
-			out = append(out, scoring.Value{Indicator: l.Indicator, Value: l.Value, Source: l.Source})
+// rated returns a card's values with the ratings replacing the values of
+// their indicators.
+func rated(values []scoring.Value, ratings []RatingRecord) []scoring.Value {
+	out := make([]scoring.Value, 0, len(values)+len(ratings))
+	for _, v := range values {
+		if !slices.ContainsFunc(ratings, func(x RatingRecord) bool { return x.Indicator == v.Indicator }) {
+			out = append(out, v)
 		}
 	}
-	return out
+	return append(out, ratingValues(ratings)...)
 }
 
 // MaxRatings is the most ratings one SetRatings call takes.
@@ -576,7 +692,7 @@ func (a *App) SetRatings(ctx context.Context, runID string, in []RatingInput) ([
 	if err != nil {
 		return nil, r, err
 	}
-	s, err := a.setup(ctx)
+	s, err := a.runSetup(ctx, runID)
 	if err != nil {
 		return nil, r, err
 	}
@@ -622,8 +738,8 @@ func (a *App) SetRatings(ctx context.Context, runID string, in []RatingInput) ([
 			v.Add(at+".indicator", "indicators/%s is not in the library", x.Indicator)
 		case ind.Source != indicator.SourceManual:
 			v.Add(at+".indicator", "indicators/%s is %s, not rated by hand", x.Indicator, ind.Source)
-		case !slices.ContainsFunc(card.Card.Lines, func(l scoring.Line) bool { return l.Indicator == x.Indicator }):
-			v.Add(at+".indicator", "indicators/%s is not on templates/%s, which managers/%s is scored on", x.Indicator, card.Card.Template, x.Manager)
+		case !slices.ContainsFunc(s.templates[card.Template].Lines, func(l template.Line) bool { return l.Indicator == x.Indicator }):
+			v.Add(at+".indicator", "indicators/%s is not on templates/%s, which managers/%s is scored on", x.Indicator, card.Template, x.Manager)
 		}
 		if x.Value.Sign() < 0 || x.Value.Cmp(money.DecimalFromInt(100)) > 0 || places(x.Value) > 2 {
 			v.Add(at+".value", "a rating is from 0 to 100 with at most two decimals, not %s", x.Value)
@@ -637,32 +753,28 @@ func (a *App) SetRatings(ctx context.Context, runID string, in []RatingInput) ([
 	if err := a.store.PutRatings(ctx, recs); err != nil {
 		return nil, r, err
 	}
-	stored, err := a.store.Ratings(ctx, runID, managers)
-	if err != nil {
-		return nil, r, err
-	}
 	byManager := map[string][]RatingRecord{}
-	for _, x := range stored {
+	for _, x := range recs {
 		byManager[x.Manager] = append(byManager[x.Manager], x)
 	}
 	out := make([]CardRecord, 0, len(managers))
 	for _, m := range managers {
-		old := cards[m]
-		tpl, ok := s.templates[old.Card.Template]
-		if !ok {
-			return nil, r, fmt.Errorf("%w: templates/%s, which managers/%s is scored on, no longer exists; recompute the run", ErrState, old.Card.Template, m)
+		c := cards[m]
+		if !c.Complete {
+			r.Incomplete--
 		}
-		card, err := s.score(tpl, append(carried(old.Card), ratingValues(byManager[m])...))
-		if err != nil {
-			return nil, r, fmt.Errorf("rescore managers/%s: %w", m, err)
-		}
-		old.Card, old.Coefficient, old.UpdateTime = card.Card, card.Coefficient, now
-		out = append(out, old)
+		c.Values, c.UpdateTime = rated(c.Values, byManager[m]), now
+		out = append(out, c)
 	}
-	if err := a.store.UpdateCards(ctx, out); err != nil {
+	if err := s.scoreAll(out, func(i int) template.Template { return s.templates[out[i].Template] }); err != nil {
 		return nil, r, err
 	}
-	if r.Cards, r.Incomplete, _, err = a.store.CountCards(ctx, runID); err != nil {
+	for _, c := range out {
+		if !c.Complete {
+			r.Incomplete++
+		}
+	}
+	if err := a.store.UpdateCards(ctx, out); err != nil {
 		return nil, r, err
 	}
 	r.ComputedBy, r.ComputeTime, r.Revision = c.Subject, now, r.Revision+1
@@ -779,7 +891,11 @@ func (a *App) ScoreCard(ctx context.Context, run, manager string) (CardRecord, e
 	if !c.sees(card.Manager, card.OrgPath) {
 		return CardRecord{}, fmt.Errorf("%w: runs/%s/scoreCards/%s", ErrNotFound, run, manager)
 	}
-	return card, nil
+	cards := []CardRecord{card}
+	if err := a.explain(ctx, cards); err != nil {
+		return CardRecord{}, err
+	}
+	return cards[0], nil
 }
 
 // ListScoreCards reads one page of the score cards the caller may see, of
@@ -794,7 +910,14 @@ func (a *App) ListScoreCards(ctx context.Context, req aip.Request, run string) (
 			return nil, "", err
 		}
 	}
-	return a.store.ListCards(ctx, req, c.scope(), run)
+	list, next, err := a.store.ListCards(ctx, req, c.scope(), run)
+	if err == nil {
+		err = a.explain(ctx, list)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return list, next, nil
 }
 
 // Coefficients reads the coefficients of managers for a month from closed

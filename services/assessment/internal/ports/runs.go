@@ -75,7 +75,7 @@ func toProtoCard(c app.CardRecord) *assessmentv1.ScoreCard {
 	out := &assessmentv1.ScoreCard{Name: cardName(c), Manager: managerPrefix + c.Manager, Period: c.Period,
 		OrgUnit: orgUnitPrefix + c.OrgUnitID, Level: c.Grade.Level, Band: c.Grade.Band, Template: templatePrefix + c.Card.Template,
 		Sum: c.Card.Sum.String(), Total: c.Card.Total.String(), Coefficient: c.Coefficient.Value.String(),
-		CoefficientDetail: c.Coefficient.Detail, Complete: c.Complete(),
+		CoefficientDetail: c.Coefficient.Detail, Complete: c.Complete,
 		Explanation: c.Card.Explain() + "\ncoefficient: " + c.Coefficient.Detail,
 		Revision:    int32(c.Revision), Closed: c.Closed, UpdateTime: ts(c.UpdateTime)}
 	if c.Ladder != "" {
@@ -222,7 +222,7 @@ func (s *RunServer) SetRatings(ctx context.Context, req *assessmentv1.SetRatings
 		resp := &assessmentv1.SetRatingsResponse{Ratings: int32(len(in)), Run: toProtoRun(run)}
 		for _, c := range cards {
 			resp.ScoreCards = append(resp.ScoreCards, &assessmentv1.ScoreCardSummary{Name: cardName(c), Total: c.Card.Total.String(),
-				Coefficient: c.Coefficient.Value.String(), Complete: c.Complete()})
+				Coefficient: c.Coefficient.Value.String(), Complete: c.Complete})
 		}
 		return resp, audit.Record(ctx, audit.Change{ObjectType: "Run", Object: runName(id), OrgPath: run.OrgPath,
 			After: &assessmentv1.SetRatingsRequest{Parent: runName(id), Ratings: req.GetRatings()}, Reason: "ratings entered"})

@@ -41,7 +41,7 @@ func (c *clock) set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
 // env is one running assessment service with its fake roster, clock and callers.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dbURL  string
 	roster *fakeRoster
 	visits *fakeVisits

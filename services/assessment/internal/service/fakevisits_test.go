@@ -19,13 +19,14 @@ import (
 type fakeVisits struct {
 	visitsv1.UnimplementedVisitServiceServer
 
-	mu   sync.Mutex
-	data map[string]map[string]*visitsv1.ManagerIndicators // period → manager id → indicators
-	addr string
+	mu       sync.Mutex
+	data     map[string]map[string]*visitsv1.ManagerIndicators // period → manager id → indicators
+	addr     string
+	pageSize int
 }
 
 func newFakeVisits(t testing.TB) *fakeVisits {
-	f := &fakeVisits{data: map[string]map[string]*visitsv1.ManagerIndicators{}}
+	f := &fakeVisits{data: map[string]map[string]*visitsv1.ManagerIndicators{}, pageSize: 7}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +66,7 @@ func (f *fakeVisits) ListIndicators(_ context.Context, req *visitsv1.ListIndicat
 	if req.GetPageToken() != "" {
 		start, _ = strconv.Atoi(req.GetPageToken())
 	}
-	size := 7
+	size := f.pageSize
 	end := min(start+size, len(ids))
 	resp := &visitsv1.ListIndicatorsResponse{}
 	for _, id := range ids[start:end] {

@@ -193,21 +193,17 @@ func (s *Store) ReplaceResults(ctx context.Context, assessment string, rs []app.
 	if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM assessment_results WHERE assessment_id = $1`, assessment); err != nil {
 		return err
 	}
-	return s.insertResults(ctx, rs)
+	if err := s.insertResults(ctx, rs); err != nil {
+		return err
+	}
+	return s.analyze(ctx, "assessment_results", len(rs))
 }
 
 // UpdateResults rewrites existing results.
 func (s *Store) UpdateResults(ctx context.Context, rs []app.ResultRecord) error {
-	by := map[string][]string{}
-	for _, r := range rs {
-		by[r.Assessment] = append(by[r.Assessment], r.Manager)
-	}
-	for a, managers := range by {
-		if err := s.execIn(ctx, `DELETE FROM assessment_results WHERE assessment_id = $1 AND manager_id IN (`, []any{a}, managers); err != nil {
-			return err
-		}
-	}
-	return s.insertResults(ctx, rs)
+	return s.upsertRows(ctx, `INSERT INTO assessment_results (period, manager_id, assessment_id, name, org_unit_id, org_path,
+		complete, result, update_time) VALUES `, `ON CONFLICT (period, manager_id) DO UPDATE SET `+excluded("assessment_id", "name",
+		"org_unit_id", "org_path", "complete", "result", "update_time"), len(rs), 9, func(i int) ([]any, error) { return resultRow(rs[i]) })
 }
 
 // Results reads the results of an assessment, of managers when not nil.
@@ -285,17 +281,9 @@ func readOptDecimal(s string) (*money.Decimal, error) {
 // PutInputs writes inputs, replacing those of the same assessment and
 // manager.
 func (s *Store) PutInputs(ctx context.Context, rs []app.InputRecord) error {
-	by := map[string][]string{}
-	for _, r := range rs {
-		by[r.Assessment] = append(by[r.Assessment], r.Manager)
-	}
-	for a, managers := range by {
-		if err := s.execIn(ctx, `DELETE FROM assessment_inputs WHERE assessment_id = $1 AND manager_id IN (`, []any{a}, managers); err != nil {
-			return err
-		}
-	}
-	return s.db.InsertRows(ctx, `INSERT INTO assessment_inputs (assessment_id, manager_id, annual_summary, self_evaluation,
-		committee_rating, entered_by, enter_time) VALUES `, len(rs), 7, func(i int) ([]any, error) {
+	return s.upsertRows(ctx, `INSERT INTO assessment_inputs (assessment_id, manager_id, annual_summary, self_evaluation,
+		committee_rating, entered_by, enter_time) VALUES `, `ON CONFLICT (assessment_id, manager_id) DO UPDATE SET `+excluded("annual_summary",
+		"self_evaluation", "committee_rating", "entered_by", "enter_time"), len(rs), 7, func(i int) ([]any, error) {
 		r := rs[i]
 		return []any{r.Assessment, r.Manager, optDecimal(r.Summary), optDecimal(r.Self), optDecimal(r.Committee), r.EnteredBy, r.EnterTime}, nil
 	})

@@ -115,13 +115,17 @@ type storedDecision struct {
 }
 
 const decisionColumns = `d.round_id, d.manager_id, d.period, d.ladder, d.org_unit_id, d.org_path, d.decision, d.score, d.revision,
-	d.amended_by, d.delivery_id, d.update_time, r.state, r.approve_time, ` + deliveryColumnsG
+	d.amended_by, d.update_time, r.state, r.approve_time, ` + deliveryColumnsG
 
-const decisionFrom = ` FROM decisions d JOIN decision_rounds r ON r.id = d.round_id LEFT JOIN grade_deliveries g ON g.id = d.delivery_id`
+// decisionFrom joins each decision with its round and with the grade change
+// of its current revision, if any.
+const decisionFrom = ` FROM decisions d JOIN decision_rounds r ON r.id = d.round_id
+	LEFT JOIN grade_deliveries g ON g.reference = d.name AND g.source_revision = d.revision`
 
 const deliveryColumnsG = `COALESCE(g.id, ''), COALESCE(g.manager_id, ''), COALESCE(g.ladder, ''), COALESCE(g.level, ''), COALESCE(g.band, ''),
-	COALESCE(g.effective_date, ''), COALESCE(g.reason, ''), COALESCE(g.reference, ''), COALESCE(g.exceptional, FALSE), COALESCE(g.state, ''),
-	COALESCE(g.roster_approval, ''), COALESCE(g.error, ''), COALESCE(g.attempts, 0), g.next_attempt, g.create_time, g.apply_time`
+	COALESCE(g.effective_date, ''), COALESCE(g.reason, ''), COALESCE(g.reference, ''), COALESCE(g.source_revision, 0),
+	COALESCE(g.exceptional, FALSE), COALESCE(g.state, ''), COALESCE(g.roster_approval, ''), COALESCE(g.error, ''), COALESCE(g.attempts, 0),
+	g.next_attempt, g.create_time, g.apply_time`
 
 // deliveryScan holds the scanned columns of a delivery.
 type deliveryScan struct {
@@ -132,7 +136,7 @@ type deliveryScan struct {
 
 func (x *deliveryScan) targets() []any {
 	return []any{&x.d.ID, &x.d.Manager, &x.d.Ladder, &x.d.Grade.Level, &x.d.Grade.Band, &x.effective, &x.d.Reason, &x.d.Reference,
-		&x.d.Exceptional, &x.state, &x.d.RosterApproval, &x.d.Error, &x.d.Attempts, &x.next, &x.created, &x.applied}
+		&x.d.SourceRevision, &x.d.Exceptional, &x.state, &x.d.RosterApproval, &x.d.Error, &x.d.Attempts, &x.next, &x.created, &x.applied}
 }
 
 func (x *deliveryScan) record() (app.DeliveryRecord, error) {
@@ -162,7 +166,7 @@ func scanDecision(row storage.Row) (app.DecisionRecord, error) {
 	var approveTime sql.NullTime
 	var del deliveryScan
 	if err := row.Scan(append([]any{&d.Round, &d.Manager, &d.Period, &d.Ladder, &d.OrgUnitID, &d.OrgPath, &doc, &d.Score, &d.Revision,
-		&amended, &d.DeliveryID, &d.UpdateTime, &roundState, &approveTime}, del.targets()...)...); err != nil {
+		&amended, &d.UpdateTime, &roundState, &approveTime}, del.targets()...)...); err != nil {
 		return d, err
 	}
 	d.UpdateTime = d.UpdateTime.UTC()
@@ -173,7 +177,7 @@ func scanDecision(row storage.Row) (app.DecisionRecord, error) {
 	if p, err := figure.ParsePeriod(d.Period); err == nil {
 		d.Effective = p.Next().Start()
 	}
-	if d.DeliveryID != "" {
+	if del.d.ID != "" {
 		rec, err := del.record()
 		if err != nil {
 			return d, err
@@ -199,17 +203,39 @@ func decisionRow(d app.DecisionRecord) ([]any, error) {
 			return nil, err
 		}
 	}
-	return []any{d.Period, d.Ladder, d.Manager, d.Round, d.Name(), d.OrgUnitID, d.OrgPath, string(d.Decision.Kind), d.Decision.Moves(), doc,
-		d.Score.String(), d.Revision, amended, d.DeliveryID, d.UpdateTime}, nil
+	x := d.Decision
+	return []any{d.Period, d.Ladder, d.Manager, d.Round, d.Name(), d.OrgUnitID, d.OrgPath, string(x.Kind), x.Moves(), doc,
+		d.Score.String(), d.Revision, amended, d.UpdateTime, x.From.Level, x.From.Band, x.To.Level, x.To.Band, x.Exceptional}, nil
 }
 
+const insertDecisions = `INSERT INTO decisions (period, ladder, manager_id, round_id, name, org_unit_id, org_path, kind, moves,
+	decision, score, revision, amended_by, update_time, from_level, from_band, to_level, to_band, exceptional) VALUES `
+
 func (s *Store) insertDecisions(ctx context.Context, ds []app.DecisionRecord) error {
-	err := s.db.InsertRows(ctx, `INSERT INTO decisions (period, ladder, manager_id, round_id, name, org_unit_id, org_path, kind, moves,
-		decision, score, revision, amended_by, delivery_id, update_time) VALUES `, len(ds), 15, func(i int) ([]any, error) { return decisionRow(ds[i]) })
+	err := s.db.InsertRows(ctx, insertDecisions, len(ds), 19, func(i int) ([]any, error) { return decisionRow(ds[i]) })
 	if storage.IsUniqueViolation(err) {
 		return app.ErrConflict
 	}
 	return err
+}
+
+// MovingDecisions reads the decisions of round that change a grade, without
+// their documents: manager, period, ladder, revision, kind, the grades and
+// whether it is exceptional.
+func (s *Store) MovingDecisions(ctx context.Context, round string) ([]app.DecisionRecord, error) {
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT manager_id, period, ladder, revision, kind, from_level, from_band, to_level, to_band,
+		exceptional FROM decisions WHERE round_id = $1 AND moves ORDER BY manager_id`, round)
+	if err != nil {
+		return nil, err
+	}
+	return storage.Collect(rows, func(row storage.Row) (app.DecisionRecord, error) {
+		d := app.DecisionRecord{Round: round}
+		var kind string
+		err := row.Scan(&d.Manager, &d.Period, &d.Ladder, &d.Revision, &kind, &d.Decision.From.Level, &d.Decision.From.Band,
+			&d.Decision.To.Level, &d.Decision.To.Band, &d.Decision.Exceptional)
+		d.Decision.Employee, d.Decision.Kind = d.Manager, grade.Kind(kind)
+		return d, err
+	})
 }
 
 // DecisionOwners returns the round holding each manager's decision for
@@ -233,21 +259,18 @@ func (s *Store) ReplaceDecisions(ctx context.Context, round string, ds []app.Dec
 	if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM decisions WHERE round_id = $1`, round); err != nil {
 		return err
 	}
-	return s.insertDecisions(ctx, ds)
+	if err := s.insertDecisions(ctx, ds); err != nil {
+		return err
+	}
+	return s.analyze(ctx, "decisions", len(ds))
 }
 
 // UpdateDecisions rewrites existing decisions.
 func (s *Store) UpdateDecisions(ctx context.Context, ds []app.DecisionRecord) error {
-	by := map[string][]string{}
-	for _, d := range ds {
-		by[d.Round] = append(by[d.Round], d.Manager)
-	}
-	for round, managers := range by {
-		if err := s.execIn(ctx, `DELETE FROM decisions WHERE round_id = $1 AND manager_id IN (`, []any{round}, managers); err != nil {
-			return err
-		}
-	}
-	return s.insertDecisions(ctx, ds)
+	return s.upsertRows(ctx, insertDecisions, `ON CONFLICT (period, ladder, manager_id) DO UPDATE SET `+
+		excluded("round_id", "name", "org_unit_id", "org_path", "kind", "moves", "decision", "score", "revision", "amended_by", "update_time",
+			"from_level", "from_band", "to_level", "to_band", "exceptional"),
+		len(ds), 19, func(i int) ([]any, error) { return decisionRow(ds[i]) })
 }
 
 // Decisions reads the decisions of round, of managers when not nil.
@@ -346,13 +369,16 @@ func (s *Store) PriorKinds(ctx context.Context, ladder, period string, managers 
 // InsertDeliveries adds grade changes to the outbox.
 func (s *Store) InsertDeliveries(ctx context.Context, ds []app.DeliveryRecord) error {
 	err := s.db.InsertRows(ctx, `INSERT INTO grade_deliveries (id, manager_id, ladder, level, band, effective_date, reason, reference,
-		exceptional, state, roster_approval, error, attempts, next_attempt, create_time, apply_time) VALUES `, len(ds), 16,
+		source_revision, exceptional, state, roster_approval, error, attempts, next_attempt, create_time, apply_time) VALUES `, len(ds), 17,
 		func(i int) ([]any, error) {
 			d := ds[i]
-			return []any{d.ID, d.Manager, d.Ladder, d.Grade.Level, d.Grade.Band, d.Effective.String(), d.Reason, d.Reference, d.Exceptional,
-				string(d.State), d.RosterApproval, d.Error, d.Attempts, d.NextAttempt, d.CreateTime, nullTime(d.ApplyTime)}, nil
+			return []any{d.ID, d.Manager, d.Ladder, d.Grade.Level, d.Grade.Band, d.Effective.String(), d.Reason, d.Reference, d.SourceRevision,
+				d.Exceptional, string(d.State), d.RosterApproval, d.Error, d.Attempts, d.NextAttempt, d.CreateTime, nullTime(d.ApplyTime)}, nil
 		})
-	return exists(err, "grade delivery")
+	if err != nil {
+		return exists(err, "grade delivery")
+	}
+	return s.analyze(ctx, "grade_deliveries", len(ds))
 }
 
 // UpdateDelivery writes a delivery's state, error, attempts and times.
@@ -362,8 +388,8 @@ func (s *Store) UpdateDelivery(ctx context.Context, d app.DeliveryRecord) error 
 		nullTime(d.ApplyTime)))
 }
 
-const deliveryColumns = `g.id, g.manager_id, g.ladder, g.level, g.band, g.effective_date, g.reason, g.reference, g.exceptional, g.state,
-	g.roster_approval, g.error, g.attempts, g.next_attempt, g.create_time, g.apply_time`
+const deliveryColumns = `g.id, g.manager_id, g.ladder, g.level, g.band, g.effective_date, g.reason, g.reference, g.source_revision,
+	g.exceptional, g.state, g.roster_approval, g.error, g.attempts, g.next_attempt, g.create_time, g.apply_time`
 
 func scanDelivery(row storage.Row) (app.DeliveryRecord, error) {
 	var x deliveryScan

@@ -65,14 +65,11 @@ func TestDecisions(t *testing.T) {
 		// The outbox: due changes, oldest first; a decision reads its delivery.
 		d := app.DeliveryRecord{ID: app.DeliveryID("decisionRounds/2026-bank-ho/decisions/M1", 1), Manager: "M1", Ladder: "bank",
 			Grade: grade.Grade{Level: "L3"}, Effective: civil.MustParse("2027-01-01"), Reason: "promote", Reference: "decisionRounds/2026-bank-ho/decisions/M1",
-			State: app.DeliveryPending, NextAttempt: t0, CreateTime: t0}
+			SourceRevision: 1, State: app.DeliveryPending, NextAttempt: t0, CreateTime: t0}
 		write(t, db, func(ctx context.Context) error { return s.InsertDeliveries(ctx, []app.DeliveryRecord{d}) })
 		if err := db.InTx(ctx, func(ctx context.Context) error { return s.InsertDeliveries(ctx, []app.DeliveryRecord{d}) }); !errors.Is(err, app.ErrExists) {
 			t.Fatalf("the same delivery twice: %v", err)
 		}
-		m1 := dec("2026-bank-ho", "2026", "M1", grade.KindPromote, "L4", "L3")
-		m1.DeliveryID = d.ID
-		write(t, db, func(ctx context.Context) error { return s.UpdateDecisions(ctx, []app.DecisionRecord{m1}) })
 		if due, _ := s.DueDeliveries(ctx, t0.Add(-time.Second), 10); len(due) != 0 {
 			t.Fatalf("due before its time: %v", due)
 		}

@@ -156,7 +156,10 @@ func (s *Store) WriteFigures(ctx context.Context, rs []app.FigureRecord, recorde
 	if storage.IsUniqueViolation(err) {
 		return fmt.Errorf("%w: a figure was corrected at the same time", app.ErrConflict)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return s.analyze(ctx, "figures", len(rs))
 }
 
 // Figure reads one figure.
@@ -254,4 +257,17 @@ func (s *Store) FiguresOf(ctx context.Context, managers []string, period string,
 	cond = append(cond, "code IN ("+strings.Join(ph, ", ")+")")
 	return storage.QueryIn(ctx, s.db, `SELECT `+figureColumns+` FROM figures WHERE `+strings.Join(cond, " AND ")+` AND manager_id IN (`,
 		*args, managers, scanFigure)
+}
+
+// FigureValues reads the values of the figures of managers × codes in period.
+func (s *Store) FigureValues(ctx context.Context, managers []string, period string, codes []string) ([]app.FigureValue, error) {
+	if len(managers) == 0 || len(codes) == 0 {
+		return nil, nil
+	}
+	args := append([]any{period}, storage.Args(codes)...)
+	return storage.QueryIn(ctx, s.db, `SELECT manager_id, code, value, batch_id FROM figures WHERE period = $1 AND code IN (`+
+		storage.Placeholders(2, len(codes))+`) AND manager_id IN (`, args, managers, func(row storage.Row) (app.FigureValue, error) {
+		var f app.FigureValue
+		return f, row.Scan(&f.Manager, &f.Code, &f.Value, &f.BatchID)
+	})
 }

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
+	"github.com/rmsuite/rmsuite/pkg/money"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/app"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/indicator"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/scoring"
 )
 
@@ -126,17 +128,24 @@ func (s *Store) ListRuns(ctx context.Context, req aip.Request, scope app.RunScop
 		})
 }
 
-// storedCard is the JSON document of a score card.
+// storedCard is the JSON document of a score card: its template and the
+// values it was scored from (short keys: ten thousand cards a month).
 type storedCard struct {
-	Card        scoring.Card        `json:"card"`
-	Coefficient scoring.Coefficient `json:"coefficient"`
-	AmendedBy   []string            `json:"amendedBy,omitempty"`
+	Values    []storedValue `json:"v"`
+	AmendedBy []string      `json:"a,omitempty"`
+}
+
+type storedValue struct {
+	Indicator string        `json:"i"`
+	Value     money.Decimal `json:"v"`
+	Kind      string        `json:"k"`
+	Ref       string        `json:"r,omitempty"`
 }
 
 func cardName(run, manager string) string { return "runs/" + run + "/scoreCards/" + manager }
 
-const cardColumns = `s.run_id, s.manager_id, s.period, s.org_unit_id, s.org_path, s.ladder, s.level, s.band, s.card, s.revision,
-	s.update_time, r.state, r.close_time`
+const cardColumns = `s.run_id, s.manager_id, s.period, s.org_unit_id, s.org_path, s.ladder, s.level, s.band, s.template, s.total,
+	s.coefficient, s.complete, s.card, s.revision, s.update_time, r.state, r.close_time`
 
 const cardFrom = ` FROM score_cards s JOIN runs r ON r.id = s.run_id`
 
@@ -144,11 +153,12 @@ func scanCard(row storage.Row) (app.CardRecord, error) {
 	var c app.CardRecord
 	var doc, state string
 	var closeTime sql.NullTime
-	if err := row.Scan(&c.RunID, &c.Manager, &c.Period, &c.OrgUnitID, &c.OrgPath, &c.Ladder, &c.Grade.Level, &c.Grade.Band, &doc,
-		&c.Revision, &c.UpdateTime, &state, &closeTime); err != nil {
+	if err := row.Scan(&c.RunID, &c.Manager, &c.Period, &c.OrgUnitID, &c.OrgPath, &c.Ladder, &c.Grade.Level, &c.Grade.Band, &c.Template,
+		&c.Card.Total, &c.Coefficient.Value, &c.Complete, &doc, &c.Revision, &c.UpdateTime, &state, &closeTime); err != nil {
 		return c, err
 	}
 	c.UpdateTime = c.UpdateTime.UTC()
+	c.Card.Template = c.Template
 	c.Closed = state == string(app.RunClosed)
 	if closeTime.Valid {
 		c.CloseTime = closeTime.Time.UTC()
@@ -157,17 +167,25 @@ func scanCard(row storage.Row) (app.CardRecord, error) {
 	if err := fromJSON("score card "+cardName(c.RunID, c.Manager), doc, &sc); err != nil {
 		return c, err
 	}
-	c.Card, c.Coefficient, c.AmendedBy = sc.Card, sc.Coefficient, sc.AmendedBy
+	c.AmendedBy = sc.AmendedBy
+	c.Values = make([]scoring.Value, len(sc.Values))
+	for i, v := range sc.Values {
+		c.Values[i] = scoring.Value{Indicator: v.Indicator, Value: v.Value, Source: scoring.Source{Kind: indicator.Source(v.Kind), Ref: v.Ref}}
+	}
 	return c, nil
 }
 
 func cardRow(c app.CardRecord) ([]any, error) {
-	doc, err := toJSON(storedCard{Card: c.Card, Coefficient: c.Coefficient, AmendedBy: c.AmendedBy})
+	sc := storedCard{AmendedBy: c.AmendedBy, Values: make([]storedValue, len(c.Values))}
+	for i, v := range c.Values {
+		sc.Values[i] = storedValue{Indicator: v.Indicator, Value: v.Value, Kind: string(v.Source.Kind), Ref: v.Source.Ref}
+	}
+	doc, err := toJSON(sc)
 	if err != nil {
 		return nil, err
 	}
 	return []any{c.Period, c.Manager, c.RunID, cardName(c.RunID, c.Manager), c.OrgUnitID, c.OrgPath, c.Ladder, c.Grade.Level,
-		c.Grade.Band, c.Card.Template, c.Card.Total.String(), c.Coefficient.Value.String(), c.Complete(), doc, c.Revision, c.UpdateTime}, nil
+		c.Grade.Band, c.Template, c.Card.Total.String(), c.Coefficient.Value.String(), c.Complete, doc, c.Revision, c.UpdateTime}, nil
 }
 
 const insertCards = `INSERT INTO score_cards (period, manager_id, run_id, name, org_unit_id, org_path, ladder, level, band, template,
@@ -193,7 +211,10 @@ func (s *Store) ReplaceCards(ctx context.Context, run string, cards []app.CardRe
 	if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM score_cards WHERE run_id = $1`, run); err != nil {
 		return err
 	}
-	return s.insertCards(ctx, cards)
+	if err := s.insertCards(ctx, cards); err != nil {
+		return err
+	}
+	return s.analyze(ctx, "score_cards", len(cards))
 }
 
 func (s *Store) insertCards(ctx context.Context, cards []app.CardRecord) error {
@@ -206,29 +227,9 @@ func (s *Store) insertCards(ctx context.Context, cards []app.CardRecord) error {
 
 // UpdateCards rewrites existing cards (each keeps its period and manager).
 func (s *Store) UpdateCards(ctx context.Context, cards []app.CardRecord) error {
-	byRun := map[string][]string{}
-	for _, c := range cards {
-		byRun[c.RunID] = append(byRun[c.RunID], c.Manager)
-	}
-	for run, managers := range byRun {
-		if err := s.execIn(ctx, `DELETE FROM score_cards WHERE run_id = $1 AND manager_id IN (`, []any{run}, managers); err != nil {
-			return err
-		}
-	}
-	return s.insertCards(ctx, cards)
-}
-
-// execIn runs statement, which ends with "IN (", for values in chunks.
-func (s *Store) execIn(ctx context.Context, statement string, args []any, values []string) error {
-	const chunk = 400
-	for start := 0; start < len(values); start += chunk {
-		part := values[start:min(start+chunk, len(values))]
-		if _, err := s.db.Q(ctx).ExecContext(ctx, statement+storage.Placeholders(len(args)+1, len(part))+")",
-			append(append([]any{}, args...), storage.Args(part)...)...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.upsertRows(ctx, insertCards, `ON CONFLICT (period, manager_id) DO UPDATE SET `+excluded("run_id", "name", "org_unit_id",
+		"org_path", "ladder", "level", "band", "template", "total", "coefficient", "complete", "card", "revision", "update_time"),
+		len(cards), 16, func(i int) ([]any, error) { return cardRow(cards[i]) })
 }
 
 // Cards reads the cards of run, of managers when not nil, by manager.
@@ -318,16 +319,8 @@ func (s *Store) CountCards(ctx context.Context, run string) (int, int, []string,
 // PutRatings writes ratings, replacing those of the same run, manager and
 // indicator.
 func (s *Store) PutRatings(ctx context.Context, rs []app.RatingRecord) error {
-	byRun := map[string][]string{}
-	for _, r := range rs {
-		byRun[r.RunID] = append(byRun[r.RunID], r.Manager+"|"+r.Indicator)
-	}
-	for run, keys := range byRun {
-		if err := s.execIn(ctx, `DELETE FROM ratings WHERE run_id = $1 AND manager_id || '|' || indicator IN (`, []any{run}, keys); err != nil {
-			return err
-		}
-	}
-	return s.db.InsertRows(ctx, `INSERT INTO ratings (run_id, manager_id, indicator, value, comment, rated_by, rate_time) VALUES `,
+	return s.upsertRows(ctx, `INSERT INTO ratings (run_id, manager_id, indicator, value, comment, rated_by, rate_time) VALUES `,
+		`ON CONFLICT (run_id, manager_id, indicator) DO UPDATE SET `+excluded("value", "comment", "rated_by", "rate_time"),
 		len(rs), 7, func(i int) ([]any, error) {
 			r := rs[i]
 			return []any{r.RunID, r.Manager, r.Indicator, r.Value.String(), r.Comment, r.RatedBy, r.RateTime}, nil
@@ -359,4 +352,24 @@ func (s *Store) Ratings(ctx context.Context, run string, managers []string) ([]a
 func (s *Store) ClosedCards(ctx context.Context, period string, managers []string) ([]app.CardRecord, error) {
 	return storage.QueryIn(ctx, s.db, `SELECT `+cardColumns+cardFrom+` WHERE s.period = $1 AND r.state = 'closed' AND s.manager_id IN (`,
 		[]any{period}, managers, scanCard)
+}
+
+// SaveRunSetup keeps the setup a run was computed with.
+func (s *Store) SaveRunSetup(ctx context.Context, run string, setup app.Setup) error {
+	doc, err := toJSON(setup)
+	if err != nil {
+		return err
+	}
+	return updated(s.db.Q(ctx).ExecContext(ctx, `UPDATE runs SET setup = $2 WHERE id = $1`, run, doc))
+}
+
+// RunSetup reads the setup a run was computed with.
+func (s *Store) RunSetup(ctx context.Context, run string) (app.Setup, error) {
+	var doc string
+	var setup app.Setup
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT setup FROM runs WHERE id = $1`, run).Scan(&doc)
+	if err != nil {
+		return setup, notFound(err, "runs/%s", run)
+	}
+	return setup, fromJSON("setup of runs/"+run, doc, &setup)
 }

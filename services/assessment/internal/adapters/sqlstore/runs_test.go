@@ -50,7 +50,8 @@ func card(t *testing.T, run, manager, unit, path string, ethics string) app.Card
 		t.Fatal(err)
 	}
 	return app.CardRecord{RunID: run, Manager: manager, Period: "2026-04", OrgUnitID: unit, OrgPath: path, Ladder: "bank",
-		Grade: grade.Grade{Level: "L3"}, Card: c, Coefficient: coef, Revision: 1, UpdateTime: t0}
+		Grade: grade.Grade{Level: "L3"}, Template: tpl.Code, Values: values, Complete: len(c.Pending) == 0, Card: c, Coefficient: coef,
+		Revision: 1, UpdateTime: t0}
 }
 
 func TestRuns(t *testing.T) {
@@ -104,10 +105,17 @@ func TestRuns(t *testing.T) {
 			t.Fatalf("owners: %v %v", owners, err)
 		}
 		c1, err := s.Card(ctx, a.ID, "M1")
-		if err != nil || c1.Card.Total.Cmp(cards[0].Card.Total) != 0 || c1.Card.Total.String() != cards[0].Card.Total.String() ||
-			len(c1.Card.Lines) != len(cards[0].Card.Lines) || c1.Card.Lines[0].Score.Detail != cards[0].Card.Lines[0].Score.Detail ||
-			c1.Coefficient.Value.String() != cards[0].Coefficient.Value.String() || !c1.Complete() || c1.Closed || c1.Ladder != "bank" {
+		if err != nil || c1.Card.Total.String() != cards[0].Card.Total.String() || c1.Template != "JUNIOR" || len(c1.Values) != 2 ||
+			c1.Values[0] != cards[0].Values[0] || c1.Values[1].Value.String() != "90" || c1.Values[1].Source.Ref != "S1" ||
+			c1.Coefficient.Value.String() != cards[0].Coefficient.Value.String() || !c1.Complete || c1.Closed || c1.Ladder != "bank" {
 			t.Fatalf("card M1: %+v %v", c1, err)
+		}
+		// The setup a run was computed with is kept with it.
+		setup := app.Setup{Indicators: indicator.DefaultIndicators(), Templates: template.DefaultTemplates(), Table: scoring.DefaultCoefficientTable()}
+		write(t, db, func(ctx context.Context) error { return s.SaveRunSetup(ctx, a.ID, setup) })
+		if got, err := s.RunSetup(ctx, a.ID); err != nil || len(got.Indicators) != 15 || len(got.Templates) != 3 ||
+			got.Indicators[0].Rule.Linear.Target.String() != "10000000.00" || got.Table.Bands[4].Coefficient.String() != "1.2" {
+			t.Fatalf("setup: %+v %v", got, err)
 		}
 		total, incomplete, first, err := s.CountCards(ctx, a.ID)
 		if err != nil || total != 2 || incomplete != 1 || !slices.Equal(first, []string{"M2"}) {

@@ -4,6 +4,7 @@
 package sqlstore
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -95,3 +96,55 @@ func resourceID(prefix, example string) func(string) (any, error) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// upsertRows writes n rows of cols values each with multi-row INSERTs that
+// start with insert ("INSERT INTO t (a, b) VALUES ") and end with onConflict
+// ("ON CONFLICT (a) DO UPDATE SET b = excluded.b"), BatchRows rows a
+// statement: rows that exist are replaced in place (no delete first, which
+// scans on a table without statistics yet).
+func (s *Store) upsertRows(ctx context.Context, insert, onConflict string, n, cols int, row func(i int) ([]any, error)) error {
+	batch := s.db.BatchRows()
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		next := s.db.Params()
+		values := make([]string, 0, end-start)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			a, err := row(i)
+			if err != nil {
+				return err
+			}
+			values = append(values, "("+next(cols)+")")
+			args = append(args, a...)
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, insert+strings.Join(values, ", ")+" "+onConflict, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// excluded is "a = excluded.a, b = excluded.b" for the columns.
+func excluded(cols ...string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = c + " = excluded." + c
+	}
+	return strings.Join(parts, ", ")
+}
+
+// analyzeFrom is how many rows a bulk write must have for analyze to run.
+const analyzeFrom = 1000
+
+// analyze refreshes PostgreSQL's statistics of table after a bulk write of
+// rows rows, in the writing transaction (which counts its own rows): without
+// them, until autovacuum gets to the table, the planner takes a list of a
+// few hundred managers for most of the table and scans all of it for every
+// chunk. SQLite plans by its indexes and needs nothing.
+func (s *Store) analyze(ctx context.Context, table string, rows int) error {
+	if rows < analyzeFrom || s.db.Dialect() != storage.Postgres {
+		return nil
+	}
+	_, err := s.db.Q(ctx).ExecContext(ctx, "ANALYZE "+table)
+	return err
+}

@@ -28,3 +28,28 @@ func BenchmarkMonthly(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScorer scores the same card with a Scorer made once.
+func BenchmarkScorer(b *testing.B) {
+	lib := indicator.DefaultLibrary()
+	var tpl template.Template
+	for _, tp := range template.DefaultTemplates() {
+		if tp.Code == template.Middle {
+			tpl = tp
+		}
+	}
+	values, _ := juniorValues()
+	values = append(values, scoring.Value{Indicator: indicator.CreditOpsRating, Value: d("88"), Source: manual})
+	s, err := scoring.NewScorer(tpl, lib)
+	if err != nil {
+		b.Fatal(err)
+	}
+	want, _ := scoring.Monthly(tpl, lib, values)
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := s.Score(values)
+		if err != nil || c.Total.Cmp(want.Total) != 0 {
+			b.Fatal(c.Total, err)
+		}
+	}
+}

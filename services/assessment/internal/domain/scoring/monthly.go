@@ -214,43 +214,96 @@ func (c Card) Explain() string {
 // are ignored. A value's source may differ from the indicator's usual one
 // (a figure corrected by hand, say); the line records the source given.
 // Missing values are not an error: see the package documentation and
-// [Card.Complete].
+// [Card.Complete]. To score many cards on one template, a [Scorer] checks
+// the template once.
 func Monthly(tpl template.Template, lib indicator.Library, values []Value) (Card, error) {
 	var v violation.List
 	v.Merge("template", tpl.Validate(lib))
+	byCode := checkValues(&v, lib, values)
+	if err := v.Err(); err != nil {
+		return Card{}, err
+	}
+	return newScorer(tpl, lib).card(byCode)
+}
+
+// Scorer scores cards on one template whose indicators are in one library,
+// exactly as [Monthly] does, checking the template and describing its rules
+// once rather than for every card. It is safe for concurrent use.
+type Scorer struct {
+	tpl   template.Template
+	lib   indicator.Library
+	rules []string // the rule of each line, described
+}
+
+// NewScorer checks tpl against lib, as [Monthly] does (fields prefixed
+// "template."), and returns a scorer for it.
+func NewScorer(tpl template.Template, lib indicator.Library) (*Scorer, error) {
+	var v violation.List
+	v.Merge("template", tpl.Validate(lib))
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return newScorer(tpl, lib), nil
+}
+
+func newScorer(tpl template.Template, lib indicator.Library) *Scorer {
+	s := &Scorer{tpl: tpl, lib: lib, rules: make([]string, len(tpl.Lines))}
+	for i, tl := range tpl.Lines {
+		ind, _ := lib.Get(tl.Indicator) // validated
+		s.rules[i] = ind.Describe()
+	}
+	return s
+}
+
+// Score scores one CM's month from values, as [Monthly] does on the
+// scorer's template and library; invalid values are an error wrapping
+// [ErrInvalid] with fields "values[i]…".
+func (s *Scorer) Score(values []Value) (Card, error) {
+	var v violation.List
+	byCode := checkValues(&v, s.lib, values)
+	if err := v.Err(); err != nil {
+		return Card{}, err
+	}
+	return s.card(byCode)
+}
+
+// checkValues indexes values by indicator, recording a violation for every
+// value of an unknown indicator or source, or repeated.
+func checkValues(v *violation.List, lib indicator.Library, values []Value) map[string]Value {
 	byCode := make(map[string]Value, len(values))
 	for i, val := range values {
-		at := violation.Index("values", i)
 		if _, ok := lib.Get(val.Indicator); !ok {
-			v.Add(at+".indicator", "%q is not an indicator in the library", val.Indicator)
+			v.Add(violation.Index("values", i)+".indicator", "%q is not an indicator in the library", val.Indicator)
 			continue
 		}
 		if !val.Source.Kind.Valid() {
-			v.Add(at+".source.kind", "%q is not a source", val.Source.Kind)
+			v.Add(violation.Index("values", i)+".source.kind", "%q is not a source", val.Source.Kind)
 		}
 		if _, dup := byCode[val.Indicator]; dup {
-			v.Add(at+".indicator", "%s has more than one value", val.Indicator)
+			v.Add(violation.Index("values", i)+".indicator", "%s has more than one value", val.Indicator)
 			continue
 		}
 		byCode[val.Indicator] = val
 	}
-	if err := v.Err(); err != nil {
-		return Card{}, err
-	}
+	return byCode
+}
 
+// card scores the template's lines from checked values.
+func (s *Scorer) card(byCode map[string]Value) (Card, error) {
+	tpl, lib := s.tpl, s.lib
 	card := Card{Template: tpl.Code, Lines: make([]Line, 0, len(tpl.Lines))}
-	for _, tl := range tpl.Lines {
-		ind, _ := lib.Get(tl.Indicator) // validated above
+	for i, tl := range tpl.Lines {
+		ind, _ := lib.Get(tl.Indicator) // validated
 		line := Line{Indicator: ind.Code, Name: ind.Name, Dimension: ind.Dimension, Part: tl.Part,
-			Weight: tl.Weight, Unit: ind.Unit, Rule: ind.Describe()}
+			Weight: tl.Weight, Unit: ind.Unit, Rule: s.rules[i]}
 		val, ok := byCode[ind.Code]
 		switch {
 		case ok:
-			s, err := ind.Score(val.Value, tl.Weight)
+			sc, err := ind.Score(val.Value, tl.Weight)
 			if err != nil {
 				return Card{}, fmt.Errorf("scoring: indicator %s: %w", ind.Code, err)
 			}
-			line.Status, line.Value, line.Source, line.Score = StatusScored, val.Value, val.Source, s
+			line.Status, line.Value, line.Source, line.Score = StatusScored, val.Value, val.Source, sc
 		case ind.Source == indicator.SourceManual:
 			line.Status = StatusAwaiting
 			line.Score = indicator.Score{Band: -1, Detail: "awaiting manual entry → 0 points for now; the run cannot close until it is entered"}
@@ -261,7 +314,6 @@ func Monthly(tpl template.Template, lib indicator.Library, values []Value) (Card
 		}
 		card.Lines = append(card.Lines, line)
 	}
-
 	sum := num.Zero()
 	for _, p := range template.Parts() {
 		pt := PartTotal{Part: p, Weight: num.Zero(), Points: num.Zero()}

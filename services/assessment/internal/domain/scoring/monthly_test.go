@@ -3,6 +3,7 @@ package scoring_test
 import (
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -353,5 +354,41 @@ func TestPropertyTotalIsSumOfParts(t *testing.T) {
 		if card.Total.Sign() < 0 || card.Total.Cmp(money.DecimalFromInt(100)) > 0 {
 			t.Fatalf("iteration %d: total %s outside 0–100", iter, card.Total)
 		}
+	}
+}
+
+// A Scorer made once scores every card exactly as Monthly does.
+func TestScorerIsMonthly(t *testing.T) {
+	lib := indicator.DefaultLibrary()
+	rng := rand.New(rand.NewPCG(7, 2026))
+	for _, tpl := range template.DefaultTemplates() {
+		s, err := scoring.NewScorer(tpl, lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 200 {
+			var values []scoring.Value
+			for _, l := range tpl.Lines {
+				if rng.IntN(5) > 0 {
+					ind, _ := lib.Get(l.Indicator)
+					values = append(values, scoring.Value{Indicator: l.Indicator, Value: money.DecimalFromInt(rng.Int64N(20_000_000)),
+						Source: scoring.Source{Kind: ind.Source, Ref: "r"}})
+				}
+			}
+			want, err1 := scoring.Monthly(tpl, lib, values)
+			got, err2 := s.Score(values)
+			if err1 != nil || err2 != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: Scorer gave %+v (%v), Monthly %+v (%v)", tpl.Code, got, err2, want, err1)
+			}
+		}
+		_, err = s.Score([]scoring.Value{{Indicator: "NOPE"}})
+		if f := fields(err); len(f) != 1 || f[0] != "values[0].indicator" {
+			t.Errorf("bad value: %v", err)
+		}
+	}
+	bad := template.DefaultTemplates()[0]
+	bad.Lines[0].Weight = money.DecimalFromInt(0)
+	if _, err := scoring.NewScorer(bad, lib); !errors.Is(err, scoring.ErrInvalid) || fields(err)[0] != "template.lines[0].weight" {
+		t.Errorf("invalid template: %v", err)
 	}
 }

@@ -44,7 +44,7 @@ CREATE TABLE score_cards (
     total       TEXT      NOT NULL, -- exact decimal text, two places
     coefficient TEXT      NOT NULL,
     complete    BOOLEAN   NOT NULL,
-    card        TEXT      NOT NULL, -- JSON: lines, parts, sum, total, coefficient, amendments
+    card        TEXT      NOT NULL, -- JSON: the values scored (with their sources) and the amendments
     revision    INTEGER   NOT NULL CHECK (revision > 0),
     update_time TIMESTAMP NOT NULL,
     PRIMARY KEY (period, manager_id)
