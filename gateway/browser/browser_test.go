@@ -16,17 +16,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rmsuite/rmsuite/gateway/internal/testprocs"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/etcdlocal"
 )
@@ -84,21 +82,19 @@ func TestConsoleInChromium(t *testing.T) {
 type suite struct {
 	baseURL string
 	minter  *auth.Minter
-	logs    *syncBuffer
+	logs    *testprocs.Log
 }
 
 func start(t *testing.T, root string) *suite {
 	t.Helper()
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", bin+"/", "./services/roster/cmd/roster", "./services/assessment/cmd/assessment",
-		"./services/compensation/cmd/compensation", "./services/visits/cmd/visits", "./gateway/cmd/gateway")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if err := testprocs.Build(root, bin, "./services/roster/cmd/roster", "./services/assessment/cmd/assessment",
+		"./services/compensation/cmd/compensation", "./services/visits/cmd/visits", "./gateway/cmd/gateway"); err != nil {
+		t.Fatal(err)
 	}
 
-	s := &suite{logs: &syncBuffer{}}
+	s := &suite{logs: &testprocs.Log{}}
 	var err error
 	if s.minter, err = auth.NewMinter(); err != nil {
 		t.Fatal(err)
@@ -132,42 +128,19 @@ func start(t *testing.T, root string) *suite {
 	s.baseURL = "http://" + addr
 	// As rmsuite dev starts it: the console's dev sign-in signs with the local key.
 	s.spawn(t, filepath.Join(bin, "gateway"), append([]string{"--http-addr", addr, "--dev-signing-key", key}, common...)...)
-
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(s.baseURL + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the suite is not healthy after 60 s (last: %v)\n%s", err, s.logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := testprocs.WaitHTTP(s.baseURL+"/healthz", 60*time.Second); err != nil {
+		t.Fatalf("the suite is not healthy: %v\n%s", err, s.logs.String())
 	}
+	return s
 }
 
 func (s *suite) spawn(t *testing.T, path string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(path, args...)
-	w := prefixWriter{s.logs, filepath.Base(path)}
-	cmd.Stdout, cmd.Stderr = w, w
-	if err := cmd.Start(); err != nil {
+	p, err := testprocs.Start(s.logs, path, args...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	t.Cleanup(p.Stop)
 }
 
 func (s *suite) token(t *testing.T, subject, orgUnit string, roles ...auth.Role) string {
@@ -276,42 +249,9 @@ func (s *suite) call(t *testing.T, token, method, path string, body, out any) {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testprocs.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// syncBuffer collects the processes' logs, shown when a test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-type prefixWriter struct {
-	buf  *syncBuffer
-	name string
-}
-
-func (w prefixWriter) Write(p []byte) (int, error) {
-	for _, line := range strings.SplitAfter(string(p), "\n") {
-		if line != "" {
-			_, _ = w.buf.Write([]byte(w.name + "| " + line))
-		}
-	}
-	return len(p), nil
+	return addr
 }

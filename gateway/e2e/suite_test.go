@@ -9,19 +9,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
+	"github.com/rmsuite/rmsuite/gateway/internal/testprocs"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/discovery"
 	"github.com/rmsuite/rmsuite/pkg/etcdlocal"
@@ -35,14 +33,14 @@ type suite struct {
 	bin, data  string
 	etcd       *etcdlocal.Server
 	etcdClient *clientv3.Client
-	roster     *exec.Cmd
+	roster     *testprocs.Process
 	rosterAddr string
-	gateway    *exec.Cmd
+	gateway    *testprocs.Process
 	baseURL    string
-	logs       *bytes.Buffer
+	logs       *testprocs.Log
 	minter     *auth.Minter
 	jwks       string
-	others     []*exec.Cmd // assessment, compensation, visits
+	others     []*testprocs.Process // assessment, compensation, visits
 	adminToken string
 	visitsArgs []string // to restart visits (drills)
 }
@@ -76,7 +74,7 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 	defer os.RemoveAll(tmp)
-	sys = &suite{bin: filepath.Join(tmp, "bin"), data: filepath.Join(tmp, "data"), logs: &bytes.Buffer{}}
+	sys = &suite{bin: filepath.Join(tmp, "bin"), data: filepath.Join(tmp, "data"), logs: &testprocs.Log{}}
 	if err := sys.build(); err != nil {
 		return 1, err
 	}
@@ -99,7 +97,7 @@ func run(m *testing.M) (int, error) {
 	if err := sys.startRoster(); err != nil {
 		return 1, err
 	}
-	defer stop(sys.roster)
+	defer sys.roster.Stop()
 	// Visits follows the roster's feed with its own service token.
 	visitsToken := filepath.Join(tmp, "visits.token")
 	if err := os.WriteFile(visitsToken, []byte(sys.tokenFor("svc:visits", "", auth.System)), 0o600); err != nil {
@@ -132,8 +130,8 @@ func run(m *testing.M) (int, error) {
 		sys.others = append(sys.others, sys.spawn(name, args...))
 	}
 	defer func() {
-		for _, cmd := range sys.others {
-			stop(cmd)
+		for _, p := range sys.others {
+			p.Stop()
 		}
 	}()
 	if err := sys.waitAllRegistered(30 * time.Second); err != nil {
@@ -142,7 +140,7 @@ func run(m *testing.M) (int, error) {
 	if err := sys.startGateway(); err != nil {
 		return 1, err
 	}
-	defer stop(sys.gateway)
+	defer sys.gateway.Stop()
 	code := m.Run()
 	if code != 0 {
 		fmt.Fprintln(os.Stderr, "--- process logs ---\n"+sys.logs.String())
@@ -156,13 +154,8 @@ func (s *suite) build() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "build", "-o", s.bin+"/", "./services/roster/cmd/roster", "./services/assessment/cmd/assessment",
+	return testprocs.Build(root, s.bin, "./services/roster/cmd/roster", "./services/assessment/cmd/assessment",
 		"./services/compensation/cmd/compensation", "./services/visits/cmd/visits", "./gateway/cmd/gateway")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return nil
 }
 
 func (s *suite) startRoster() error {
@@ -184,13 +177,12 @@ func (s *suite) startGateway() error {
 	return s.waitHealthy(30 * time.Second)
 }
 
-func (s *suite) spawn(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(s.bin, name), args...)
-	cmd.Stdout, cmd.Stderr = prefixWriter{s.logs, name}, prefixWriter{s.logs, name}
-	if err := cmd.Start(); err != nil {
+func (s *suite) spawn(name string, args ...string) *testprocs.Process {
+	p, err := testprocs.Start(s.logs, filepath.Join(s.bin, name), args...)
+	if err != nil {
 		panic(err)
 	}
-	return cmd
+	return p
 }
 
 // waitRegistered polls etcd until n roster instances are registered.
@@ -229,59 +221,10 @@ func (s *suite) waitAllRegistered(limit time.Duration) error {
 }
 
 func (s *suite) waitHealthy(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		resp, err := http.Get(s.baseURL + "/healthz?service=roster")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("gateway not healthy after %s (last: %v)", limit, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return testprocs.WaitHTTP(s.baseURL+"/healthz?service=roster", limit)
 }
 
-func stop(cmd *exec.Cmd) {
-	if cmd == nil || cmd.Process == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-type prefixWriter struct {
-	buf  *bytes.Buffer
-	name string
-}
-
-func (w prefixWriter) Write(p []byte) (int, error) {
-	for _, line := range strings.SplitAfter(string(p), "\n") {
-		if line != "" {
-			w.buf.WriteString(w.name + "| " + line)
-		}
-	}
-	return len(p), nil
-}
+func freeAddr() string { return testprocs.MustFreeAddr() }
 
 // call sends a REST request as an administrator and decodes the JSON answer into
 // out (when not nil).

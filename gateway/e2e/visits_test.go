@@ -119,7 +119,7 @@ func TestVisitsOverREST(t *testing.T) {
 		t.Fatalf("E3003's plan: HTTP %d", code)
 	}
 	visits := len(sys.others) - 1
-	stop(sys.others[visits])
+	sys.others[visits].Stop()
 	if code := call(t, "POST", "/v1/customers/VREST2:assign", map[string]any{"primaryManager": "managers/E3003", "reason": "客户迁址至虹桥"}, nil); code != http.StatusOK {
 		t.Fatalf("hand VREST2 over: HTTP %d", code)
 	}
