@@ -44,6 +44,7 @@ type Store interface {
 	CycleStore
 	DecisionStore
 	DeliveryStore
+	DemotionStore
 }
 
 // IndicatorStore keeps the indicator library.
@@ -135,6 +136,8 @@ type Directory interface {
 	// Managers lists every manager of the subtree of orgUnit, read as the
 	// caller.
 	Managers(ctx context.Context, orgUnit string) ([]Manager, error)
+	// Manager reads one manager as the caller; ErrNotFound if there is none.
+	Manager(ctx context.Context, id string) (Manager, error)
 }
 
 // Scope is whose figures a caller may read: everyone's (All), those under an

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/audit"
+	"github.com/rmsuite/rmsuite/pkg/civil"
 	"github.com/rmsuite/rmsuite/pkg/idempotency"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
@@ -302,6 +303,104 @@ func (s *DecisionServer) ListDecisions(ctx context.Context, req *assessmentv1.Li
 	resp := &assessmentv1.ListDecisionsResponse{NextPageToken: next}
 	for _, d := range list {
 		resp.Decisions = append(resp.Decisions, toProtoDecision(d))
+	}
+	return resp, nil
+}
+
+var demotionKinds = map[app.DemotionKind]assessmentv1.EarlyDemotion_Kind{
+	app.Demotion: assessmentv1.EarlyDemotion_KIND_DEMOTION, app.Dismissal: assessmentv1.EarlyDemotion_KIND_DISMISSAL,
+}
+
+var demotionStates = map[app.DemotionState]assessmentv1.EarlyDemotion_State{
+	app.DemotionProposed: assessmentv1.EarlyDemotion_STATE_PROPOSED, app.DemotionApproved: assessmentv1.EarlyDemotion_STATE_APPROVED,
+	app.DemotionRejected: assessmentv1.EarlyDemotion_STATE_REJECTED, app.DemotionWithdrawn: assessmentv1.EarlyDemotion_STATE_WITHDRAWN,
+}
+
+func toProtoDemotion(d app.DemotionRecord) *assessmentv1.EarlyDemotion {
+	out := &assessmentv1.EarlyDemotion{Name: d.Name(), Manager: managerPrefix + d.Manager, Kind: demotionKinds[d.Kind], Reason: d.Reason,
+		EffectiveDate: d.Effective.Proto(), From: toProtoStep(d.Ladder, d.From), State: demotionStates[d.State],
+		Approval: approvalName(d.Approval), ProposedBy: d.ProposedBy, CreateTime: ts(d.CreateTime), DecidedBy: d.DecidedBy}
+	if d.Kind == app.Demotion {
+		out.To = toProtoStep(d.Ladder, d.To)
+	}
+	switch {
+	case d.State != app.DemotionApproved:
+		out.Delivery = assessmentv1.Delivery_DELIVERY_PROPOSED
+	case d.Kind == app.Dismissal:
+		out.Delivery = assessmentv1.Delivery_DELIVERY_NOT_SENT
+	default:
+		out.Delivery, out.DeliveryError, _ = fillDelivery(d.Delivery)
+		if d.Delivery != nil {
+			out.AppliedTime = ts(d.Delivery.ApplyTime)
+		}
+	}
+	return out
+}
+
+var demotionKindsIn = enum[assessmentv1.EarlyDemotion_Kind, app.DemotionKind]{values: map[assessmentv1.EarlyDemotion_Kind]app.DemotionKind{
+	assessmentv1.EarlyDemotion_KIND_DEMOTION: app.Demotion, assessmentv1.EarlyDemotion_KIND_DISMISSAL: app.Dismissal,
+}, names: "KIND_DEMOTION, KIND_DISMISSAL"}
+
+// ProposeEarlyDemotion proposes an early demotion or dismissal.
+func (s *DecisionServer) ProposeEarlyDemotion(ctx context.Context, req *assessmentv1.ProposeEarlyDemotionRequest) (*assessmentv1.EarlyDemotion, error) {
+	var f fieldErrors
+	in := req.GetEarlyDemotion()
+	manager := managerField(&f, "early_demotion.manager", in.GetManager())
+	kind := demotionKindsIn.fromProto(&f, "early_demotion.kind", in.GetKind())
+	effective := civil.FromProto(in.GetEffectiveDate())
+	if in.GetEffectiveDate() != nil && !effective.Valid() {
+		f.add("early_demotion.effective_date", "not a calendar day")
+	}
+	if err := idempotency.Check(req.GetRequestId()); err != nil {
+		return nil, err
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.EarlyDemotion, error) {
+		d, err := s.app.ProposeEarlyDemotion(ctx, manager, kind, in.GetReason(), effective)
+		if err != nil {
+			return nil, invalid("", nil, err)
+		}
+		out := toProtoDemotion(d)
+		return out, audit.Record(ctx, audit.Change{ObjectType: "EarlyDemotion", Object: out.GetName(), OrgPath: d.OrgPath, After: out,
+			Reason: d.Reason})
+	})
+}
+
+// ApplyEarlyDemotion is the applier of an approved early demotion.
+func (s *DecisionServer) ApplyEarlyDemotion(ctx context.Context, payload []byte) error {
+	d, err := s.app.ApplyEarlyDemotion(ctx, payload)
+	if err != nil {
+		return err
+	}
+	out := toProtoDemotion(d)
+	return audit.Record(ctx, audit.Change{ObjectType: "EarlyDemotion", Object: out.GetName(), OrgPath: d.OrgPath, After: out})
+}
+
+// GetEarlyDemotion reads one early demotion.
+func (s *DecisionServer) GetEarlyDemotion(ctx context.Context, req *assessmentv1.GetEarlyDemotionRequest) (*assessmentv1.EarlyDemotion, error) {
+	var f fieldErrors
+	id := nameID(&f, "name", "earlyDemotions/", "earlyDemotions/1f0c…", req.GetName())
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	d, err := s.app.EarlyDemotion(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return toProtoDemotion(d), nil
+}
+
+// ListEarlyDemotions lists the early demotions the caller may see.
+func (s *DecisionServer) ListEarlyDemotions(ctx context.Context, req *assessmentv1.ListEarlyDemotionsRequest) (*assessmentv1.ListEarlyDemotionsResponse, error) {
+	list, next, err := s.app.ListEarlyDemotions(ctx, aip.Request{Filter: req.GetFilter(), PageSize: req.GetPageSize(), PageToken: req.GetPageToken()})
+	if err != nil {
+		return nil, err
+	}
+	resp := &assessmentv1.ListEarlyDemotionsResponse{NextPageToken: next}
+	for _, d := range list {
+		resp.EarlyDemotions = append(resp.EarlyDemotions, toProtoDemotion(d))
 	}
 	return resp, nil
 }

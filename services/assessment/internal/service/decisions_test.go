@@ -206,3 +206,66 @@ func TestDecisionRound(t *testing.T) {
 		}
 	})
 }
+
+// Out of the cycle, a supervisor proposes an early demotion (one step down)
+// or a dismissal of a manager of their team; a branch head approves it; the
+// demotion reaches the roster, the dismissal is left to HR.
+func TestEarlyDemotion(t *testing.T) {
+	eachBackend(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		sup := e.decisions("S1", "team-a", auth.Supervisor)
+		_, err := sup.ProposeEarlyDemotion(ctx, &assessmentv1.ProposeEarlyDemotionRequest{EarlyDemotion: &assessmentv1.EarlyDemotion{
+			Manager: "managers/M3", Kind: assessmentv1.EarlyDemotion_KIND_DEMOTION, Reason: "违规放贷"}})
+		wantCode(t, "another team's manager", err, codes.PermissionDenied, "outside your org subtree")
+		_, err = sup.ProposeEarlyDemotion(ctx, &assessmentv1.ProposeEarlyDemotionRequest{EarlyDemotion: &assessmentv1.EarlyDemotion{
+			Manager: "managers/M2", Kind: assessmentv1.EarlyDemotion_KIND_DEMOTION}})
+		wantViolations(t, "no reason", err, "early_demotion.reason")
+		_, err = e.decisions("M1", "team-a", auth.CustomerManager).ProposeEarlyDemotion(ctx, &assessmentv1.ProposeEarlyDemotionRequest{
+			EarlyDemotion: &assessmentv1.EarlyDemotion{Manager: "managers/M2", Kind: assessmentv1.EarlyDemotion_KIND_DEMOTION, Reason: "x"}})
+		wantCode(t, "a manager proposing", err, codes.PermissionDenied, "")
+
+		d, err := sup.ProposeEarlyDemotion(ctx, &assessmentv1.ProposeEarlyDemotionRequest{EarlyDemotion: &assessmentv1.EarlyDemotion{
+			Manager: "managers/M2", Kind: assessmentv1.EarlyDemotion_KIND_DEMOTION, Reason: "违规办理业务，情节严重"}})
+		if err != nil || d.GetState() != assessmentv1.EarlyDemotion_STATE_PROPOSED || d.GetTo().GetLevel() != "L4" || d.GetFrom().GetDisplayName() != "三级" ||
+			d.GetEffectiveDate().GetMonth() != 6 || d.GetEffectiveDate().GetDay() != 1 || d.GetDelivery() != assessmentv1.Delivery_DELIVERY_PROPOSED {
+			t.Fatalf("proposal: %v %v", d, err)
+		}
+		_, err = e.approvals("H1", "head-office", auth.HROfficer).ApproveApproval(ctx, &approvalv1.ApproveApprovalRequest{Name: d.GetApproval()})
+		wantCode(t, "HR approving an early demotion", err, codes.PermissionDenied, "assessment.demotions.approve")
+		_, err = e.approvals("BH", "team-b", auth.BranchHead).ApproveApproval(ctx, &approvalv1.ApproveApprovalRequest{Name: d.GetApproval()})
+		wantCode(t, "the branch head of another subtree", err, codes.NotFound, "")
+		if _, err := e.approvals("BH", "head-office", auth.BranchHead).ApproveApproval(ctx, &approvalv1.ApproveApprovalRequest{Name: d.GetApproval()}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the demotion reaches the roster", func() bool {
+			got, _ := sup.GetEarlyDemotion(ctx, &assessmentv1.GetEarlyDemotionRequest{Name: d.GetName()})
+			return got.GetDelivery() == assessmentv1.Delivery_DELIVERY_APPLIED && got.GetState() == assessmentv1.EarlyDemotion_STATE_APPROVED &&
+				got.GetDecidedBy() == "BH"
+		})
+		changes := e.roster.applied()
+		if len(changes) != 1 || changes[0].GetName() != "managers/M2" || changes[0].GetGrade().GetLevel() != "L4" || changes[0].GetReference() != d.GetName() {
+			t.Fatalf("roster changes: %v", changes)
+		}
+
+		// A dismissal is approved, recorded, and not sent: HR ends the employment.
+		x, err := sup.ProposeEarlyDemotion(ctx, &assessmentv1.ProposeEarlyDemotionRequest{EarlyDemotion: &assessmentv1.EarlyDemotion{
+			Manager: "managers/M1", Kind: assessmentv1.EarlyDemotion_KIND_DISMISSAL, Reason: "严重违纪"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.approvals("BH", "head-office", auth.BranchHead).ApproveApproval(ctx, &approvalv1.ApproveApprovalRequest{Name: x.GetApproval()}); err != nil {
+			t.Fatal(err)
+		}
+		x, _ = sup.GetEarlyDemotion(ctx, &assessmentv1.GetEarlyDemotionRequest{Name: x.GetName()})
+		if x.GetState() != assessmentv1.EarlyDemotion_STATE_APPROVED || x.GetDelivery() != assessmentv1.Delivery_DELIVERY_NOT_SENT || x.GetTo() != nil {
+			t.Fatalf("dismissal: %v", x)
+		}
+		// Reach: M2 reads their own, M3 none.
+		if list, _ := e.decisions("M2", "team-a", auth.CustomerManager).ListEarlyDemotions(ctx, &assessmentv1.ListEarlyDemotionsRequest{}); len(list.GetEarlyDemotions()) != 1 {
+			t.Errorf("M2's early demotions: %v", list)
+		}
+		if list, _ := e.decisions("M3", "team-b", auth.CustomerManager).ListEarlyDemotions(ctx, &assessmentv1.ListEarlyDemotionsRequest{}); len(list.GetEarlyDemotions()) != 0 {
+			t.Errorf("M3 sees early demotions: %v", list)
+		}
+	})
+}

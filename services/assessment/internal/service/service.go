@@ -93,6 +93,12 @@ func DescriptorWith(o Options) server.Service {
 					}
 					return decisions.ApplyDecisionRound(ctx, payload)
 				},
+				app.ActionEarlyDemotion: func(ctx context.Context, payload []byte) error {
+					if decisions == nil {
+						return fmt.Errorf("%s: not started", Name)
+					}
+					return decisions.ApplyEarlyDemotion(ctx, payload)
+				},
 			}
 		},
 		Register: func(ctx context.Context, s *server.Server, db *storage.DB, log *zap.Logger) error {

@@ -191,3 +191,16 @@ func (g *Grades) ChangeGrade(ctx context.Context, d app.DeliveryRecord) (string,
 	}
 	return resp.GetApproval(), nil
 }
+
+// Manager reads one manager the caller may see; app.ErrNotFound if the
+// roster has none (or the caller may not see it).
+func (c *Client) Manager(ctx context.Context, id string) (app.Manager, error) {
+	m, err := c.managers.GetManager(auth.Forward(ctx), &rosterv1.GetManagerRequest{Name: "managers/" + id})
+	if status.Code(err) == codes.NotFound {
+		return app.Manager{}, fmt.Errorf("%w: managers/%s", app.ErrNotFound, id)
+	}
+	if err != nil {
+		return app.Manager{}, wrap(err, "get manager")
+	}
+	return toManager(m), nil
+}
