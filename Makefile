@@ -2,7 +2,7 @@
 #   make run     build and start the whole suite (etcd, four services, gateway on :8080)
 #   make test    unit, storage (SQLite + PostgreSQL), component and end-to-end tests
 #   make lint    go vet, gofmt, buf lint/format/breaking, generated-code drift, deploy-check
-#   make bench   benchmarks, written to gateway/e2e/BENCHMARKS.md
+#   make bench   benchmarks and a load profile of the suite as processes, written to gateway/perf/PERFORMANCE.md
 #   make web     rebuild the web console (gateway/web/dist, committed) from its TypeScript sources (needs Node 20)
 #   make test-browser  the web console in headless Chromium (also part of make test); screenshots in .tmp/browser
 #   make drills  failure drills on real processes: kill -9, hung instance, etcd and PostgreSQL outages
@@ -30,6 +30,7 @@ GRPCURL_VERSION            := v1.9.4
 # kustomize v5.8.3 needs Go 1.27; v5.8.2 is the newest that builds with Go 1.26.
 KUSTOMIZE_VERSION          := v5.8.2
 KUBECONFORM_VERSION        := v0.8.0
+GHZ_VERSION                := v0.121.0
 
 TOOLS := \
 	buf@github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION) \
@@ -39,7 +40,8 @@ TOOLS := \
 	protoc-gen-openapiv2@github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(GRPC_GATEWAY_VERSION) \
 	grpcurl@github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION) \
 	kustomize@sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION) \
-	kubeconform@github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	kubeconform@github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION) \
+	ghz@github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
 
 SERVICES := roster assessment compensation visits
 WEB      := gateway/web
@@ -152,23 +154,30 @@ deploy-check: tools
 publish-contracts: tools
 	buf build --exclude-source-info --path proto/rmsuite -o proto/published.json
 
-## bench: gateway → roster → SQLite against a trivial call through the same gateway, recorded in gateway/e2e/BENCHMARKS.{md,json};
-##        visits plan generation for 1,000 managers × 165 customers (figures in services/visits/BENCHMARKS.md)
+## bench: the performance report, gateway/perf/PERFORMANCE.{md,json} (about 15 minutes; heavy): a load profile of the
+##        suite as processes (gateway/drills TestLoadProfile: the main reads over REST and gRPC against a trivial call,
+##        memory per process), the gateway and roster benchmarks, plan generation for 165,000 customers and payroll
+##        runs for 10,000 and 100,000 managers on SQLite and PostgreSQL
 .PHONY: bench
-bench:
+bench: tools
 	@mkdir -p .tmp
+	@deploy/local/postgres.sh
+	RMSUITE_DRILLS=1 RMSUITE_LOAD_OUT=$(CURDIR)/.tmp/load.json go test -count=1 -timeout 20m -run '^TestLoadProfile$$' -v ./gateway/drills/ \
+		2>&1 | grep -v '^=== RUN' | tee .tmp/bench-load.txt
 	go test -run '^$$' -bench . -benchtime 3s -count 5 ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ | tee .tmp/bench.txt
-	go run ./gateway/e2e/benchreport -in .tmp/bench.txt -command "make bench" \
-		-md gateway/e2e/BENCHMARKS.md -json gateway/e2e/BENCHMARKS.json
 	go test -run '^$$' -bench GeneratePlans -benchtime 3x -count 1 -v ./services/visits/internal/service/ | tee .tmp/bench-visits.txt
-	go test -run '^$$' -bench PayrollRun -benchtime 3x -count 1 -v ./services/compensation/internal/service/ | tee .tmp/bench-compensation.txt
+	go test -run '^$$' -bench 'PayrollRun$$' -benchtime 3x -count 1 -v ./services/compensation/internal/service/ | tee .tmp/bench-compensation.txt
+	RMSUITE_BENCH_LARGE=1 go test -run '^$$' -bench PayrollRunLarge -benchtime 1x -count 1 -timeout 30m -v ./services/compensation/internal/service/ \
+		| tee -a .tmp/bench-compensation.txt
+	go run ./gateway/perf/report -command "make bench" -bench .tmp/bench.txt,.tmp/bench-visits.txt,.tmp/bench-compensation.txt \
+		-load .tmp/load.json -md gateway/perf/PERFORMANCE.md -json gateway/perf/PERFORMANCE.json
 
-## drills: failure drills on real processes (gateway/drills, about 2 minutes): two instances of each service
+## drills: failure drills on real processes (gateway/drills, about 4 minutes): two instances of each service
 ##         on a private PostgreSQL cluster (SQLite when its binaries are absent; required when CI=true)
 .PHONY: drills
 drills:
 	@mkdir -p .tmp
-	RMSUITE_DRILLS=1 go test -count=1 -timeout 10m -v ./gateway/drills/ 2>&1 | grep -v '^=== RUN' | tee .tmp/drills.txt
+	RMSUITE_DRILLS=1 go test -count=1 -timeout 20m -v ./gateway/drills/ 2>&1 | grep -v '^=== RUN' | tee .tmp/drills.txt
 
 ## images: one container image per binary (deploy/docker); without a Docker engine it says so and only checks
 .PHONY: images
