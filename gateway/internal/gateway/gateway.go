@@ -154,6 +154,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 			assessmentv1.RegisterRunServiceHandler,
 			assessmentv1.RegisterAssessmentServiceHandler,
 			assessmentv1.RegisterDecisionServiceHandler,
+			assessmentv1.RegisterAppealServiceHandler,
 		} {
 			if err := register(ctx, mux, conn); err != nil {
 				g.Close()

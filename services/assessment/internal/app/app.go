@@ -20,6 +20,7 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/money"
+	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/appeal"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/figure"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/domain/indicator"
 )
@@ -45,6 +46,7 @@ type Store interface {
 	DecisionStore
 	DeliveryStore
 	DemotionStore
+	AppealStore
 }
 
 // IndicatorStore keeps the indicator library.
@@ -155,6 +157,7 @@ type App struct {
 	visits    Visits
 	approvals Approvals
 	grades    Grades
+	appeals   appeal.Policy
 	now       func() time.Time
 
 	mu      sync.Mutex
@@ -175,12 +178,19 @@ type Deps struct {
 	Approvals Approvals
 	// Grades applies grade changes in the roster; nil keeps them pending.
 	Grades Grades
-	Now    func() time.Time
+	// AppealWindowDays is how many days after a result is published an
+	// appeal may be filed; 15 when zero.
+	AppealWindowDays int
+	Now              func() time.Time
 }
 
 // New returns the use cases.
 func New(d Deps) *App {
-	return &App{store: d.Store, tx: d.Tx, dir: d.Directory, visits: d.Visits, approvals: d.Approvals, grades: d.Grades, now: d.Now, PathsTTL: time.Minute}
+	policy := appeal.DefaultPolicy()
+	if d.AppealWindowDays > 0 {
+		policy.WindowDays = d.AppealWindowDays
+	}
+	return &App{appeals: policy, store: d.Store, tx: d.Tx, dir: d.Directory, visits: d.Visits, approvals: d.Approvals, grades: d.Grades, now: d.Now, PathsTTL: time.Minute}
 }
 
 // Caller is the verified principal with their scope.

@@ -473,11 +473,12 @@ func (a *App) SetAssessmentInputs(ctx context.Context, id string, in []Assessmen
 
 // invalidAt prefixes the fields of a validation error.
 func invalidAt(prefix string, err error) error {
-	var v violation.List
-	if v.Merge(prefix, err); v.Len() > 0 {
-		return v.Err()
+	if violation.Of(err) == nil {
+		return err
 	}
-	return err
+	var v violation.List
+	v.Merge(prefix, err)
+	return v.Err()
 }
 
 // AssessmentResult reads one result the caller may see.

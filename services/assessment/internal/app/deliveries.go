@@ -64,10 +64,18 @@ func DeliveryID(ref string, revision int) string {
 // DeliveryStore keeps the grade changes on their way to the roster.
 type DeliveryStore interface {
 	InsertDeliveries(ctx context.Context, ds []DeliveryRecord) error
-	// UpdateDelivery writes d's state, error, attempts and times.
+	// ClaimDelivery takes the lease of a pending change until until, so that
+	// nobody cancels it while it is being sent; false if it is no longer
+	// pending or another sender holds it.
+	ClaimDelivery(ctx context.Context, id string, now, until time.Time) (bool, error)
+	// UpdateDelivery writes d's state, error, attempts and times and
+	// releases its lease.
 	UpdateDelivery(ctx context.Context, d DeliveryRecord) error
+	// CancelDelivery cancels a pending change nobody is sending, with why;
+	// false if it is not pending or is being sent.
+	CancelDelivery(ctx context.Context, id string, now time.Time, why string) (bool, error)
 	// DueDeliveries reads up to limit pending changes whose next attempt is
-	// due at now, oldest first.
+	// due at now and that nobody is sending, oldest first.
 	DueDeliveries(ctx context.Context, now time.Time, limit int) ([]DeliveryRecord, error)
 	Delivery(ctx context.Context, id string) (DeliveryRecord, error)
 }
@@ -80,6 +88,11 @@ type Grades interface {
 	// ErrRefused is final; any other is retried.
 	ChangeGrade(ctx context.Context, d DeliveryRecord) (approval string, err error)
 }
+
+// sendLease is how long a sender holds a change it is sending: longer than
+// a call to the roster may take; a sender that stops meanwhile leaves it to
+// be sent again once the lease runs out.
+const sendLease = time.Minute
 
 // retryAfter is how long a failed delivery waits before it is sent again:
 // 1 s doubling up to 5 minutes.
@@ -106,6 +119,18 @@ func (a *App) SendDeliveries(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	for i, d := range due {
+		var claimed bool
+		err := a.tx.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			claimed, err = a.store.ClaimDelivery(ctx, d.ID, a.now(), a.now().Add(sendLease))
+			return err
+		})
+		if err != nil {
+			return i, err
+		}
+		if !claimed {
+			continue // cancelled by an appeal, or another instance is sending it
+		}
 		callCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		approvalName, err := a.grades.ChangeGrade(callCtx, d)
 		cancel()

@@ -116,15 +116,15 @@ func toProtoDecision(d app.DecisionRecord) *assessmentv1.GradeDecision {
 		out.AmendedBy = append(out.AmendedBy, appealPrefix+a)
 	}
 	switch {
+	case d.Delivery != nil: // also a decision amended back to its first grade, on its way back
+		out.Delivery, out.DeliveryError, out.RosterApproval = fillDelivery(d.Delivery)
+		out.AppliedTime = ts(d.Delivery.ApplyTime)
 	case !x.Moves():
 		out.Delivery = assessmentv1.Delivery_DELIVERY_NONE
-	case !d.RoundApproved && d.Delivery == nil:
+	case !d.RoundApproved:
 		out.Delivery = assessmentv1.Delivery_DELIVERY_PROPOSED
 	default:
-		out.Delivery, out.DeliveryError, out.RosterApproval = fillDelivery(d.Delivery)
-		if d.Delivery != nil {
-			out.AppliedTime = ts(d.Delivery.ApplyTime)
-		}
+		out.Delivery = assessmentv1.Delivery_DELIVERY_NOT_SENT // a contract that ends
 	}
 	return out
 }

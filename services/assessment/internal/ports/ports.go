@@ -70,6 +70,12 @@ var Rules = auth.Rules{
 	assessmentv1.DecisionService_ProposeEarlyDemotion_FullMethodName:   {Permission: auth.DemotionsPropose, Mutates: true},
 	assessmentv1.DecisionService_GetEarlyDemotion_FullMethodName:       {Permission: auth.ScoresRead},
 	assessmentv1.DecisionService_ListEarlyDemotions_FullMethodName:     {Permission: auth.ScoresRead},
+
+	assessmentv1.AppealService_FileAppeal_FullMethodName:     {Permission: auth.AppealsFile, Mutates: true},
+	assessmentv1.AppealService_GetAppeal_FullMethodName:      {Permission: auth.ScoresRead},
+	assessmentv1.AppealService_ListAppeals_FullMethodName:    {Permission: auth.ScoresRead},
+	assessmentv1.AppealService_DecideAppeal_FullMethodName:   {Permission: auth.AppealsDecide, Mutates: true},
+	assessmentv1.AppealService_WithdrawAppeal_FullMethodName: {Permission: auth.AppealsFile, Mutates: true},
 }
 
 // ErrorTable maps the use cases' errors to gRPC codes. Domain validation

@@ -41,6 +41,9 @@ type Options struct {
 	// SendEvery is how often approved grade changes are sent to the roster;
 	// 2 s when zero.
 	SendEvery time.Duration
+	// AppealWindowDays is how many days after a result is published it may
+	// be appealed; 15 when zero.
+	AppealWindowDays int
 }
 
 // Descriptor describes the assessment service to server.Run.
@@ -111,7 +114,7 @@ func DescriptorWith(o Options) server.Service {
 				return err
 			}
 			a := app.New(app.Deps{Store: sqlstore.New(db), Tx: db, Directory: roster.New(rosterConn), Visits: visits.New(visitsConn),
-				Approvals: approvals{db: db}, Grades: roster.NewGrades(rosterConn, s.ServiceToken), Now: o.Now})
+				Approvals: approvals{db: db}, Grades: roster.NewGrades(rosterConn, s.ServiceToken), AppealWindowDays: o.AppealWindowDays, Now: o.Now})
 			indicators, templates, err := a.Seed(ctx)
 			if err != nil {
 				return err
@@ -127,6 +130,7 @@ func DescriptorWith(o Options) server.Service {
 			s.Register(&assessmentv1.CoefficientService_ServiceDesc, ports.NewCoefficientServer(a))
 			s.Register(&assessmentv1.AssessmentService_ServiceDesc, ports.NewCycleServer(db, a))
 			s.Register(&assessmentv1.DecisionService_ServiceDesc, decisions)
+			s.Register(&assessmentv1.AppealService_ServiceDesc, ports.NewAppealServer(db, a))
 			go Send(ctx, a, o.SendEvery, log)
 			return nil
 		},

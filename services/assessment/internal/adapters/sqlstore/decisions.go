@@ -381,11 +381,34 @@ func (s *Store) InsertDeliveries(ctx context.Context, ds []app.DeliveryRecord) e
 	return s.analyze(ctx, "grade_deliveries", len(ds))
 }
 
-// UpdateDelivery writes a delivery's state, error, attempts and times.
+// UpdateDelivery writes a delivery's state, error, attempts and times and
+// releases its lease.
 func (s *Store) UpdateDelivery(ctx context.Context, d app.DeliveryRecord) error {
 	return updated(s.db.Q(ctx).ExecContext(ctx, `UPDATE grade_deliveries SET state = $2, roster_approval = $3, error = $4, attempts = $5,
-		next_attempt = $6, apply_time = $7 WHERE id = $1`, d.ID, string(d.State), d.RosterApproval, d.Error, d.Attempts, d.NextAttempt,
-		nullTime(d.ApplyTime)))
+		next_attempt = $6, apply_time = $7, lease_until = NULL WHERE id = $1`, d.ID, string(d.State), d.RosterApproval, d.Error, d.Attempts,
+		d.NextAttempt, nullTime(d.ApplyTime)))
+}
+
+// ClaimDelivery takes the lease of a pending delivery nobody holds.
+func (s *Store) ClaimDelivery(ctx context.Context, id string, now, until time.Time) (bool, error) {
+	res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE grade_deliveries SET lease_until = $2 WHERE id = $1 AND state = 'pending'
+		AND (lease_until IS NULL OR lease_until < $3)`, id, until, now)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// CancelDelivery cancels a pending delivery nobody is sending.
+func (s *Store) CancelDelivery(ctx context.Context, id string, now time.Time, why string) (bool, error) {
+	res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE grade_deliveries SET state = 'cancelled', error = $2 WHERE id = $1 AND state = 'pending'
+		AND (lease_until IS NULL OR lease_until < $3)`, id, why, now)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 const deliveryColumns = `g.id, g.manager_id, g.ladder, g.level, g.band, g.effective_date, g.reason, g.reference, g.source_revision,
@@ -402,7 +425,7 @@ func scanDelivery(row storage.Row) (app.DeliveryRecord, error) {
 // DueDeliveries reads up to limit pending changes due at now, oldest first.
 func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]app.DeliveryRecord, error) {
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+deliveryColumns+` FROM grade_deliveries g WHERE g.state = 'pending'
-		AND g.next_attempt <= $1 ORDER BY g.create_time, g.id LIMIT `+itoa(limit), now)
+		AND g.next_attempt <= $1 AND (g.lease_until IS NULL OR g.lease_until < $1) ORDER BY g.create_time, g.id LIMIT `+itoa(limit), now)
 	if err != nil {
 		return nil, err
 	}
