@@ -89,7 +89,7 @@ test:
 	go test -count=1 -timeout 15m $(PACKAGES)
 	@echo "benchmarks, once each, so that they keep working (make bench measures):"
 	go test -count=1 -run '^$$' -bench . -benchtime 1x ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ \
-		./services/visits/internal/service/ ./services/compensation/internal/service/
+		./services/visits/internal/service/ ./services/compensation/internal/service/ ./services/assessment/internal/service/
 
 ## lint: vet, formatting, contracts (lint, format, breaking) and generated-code drift
 .PHONY: lint
