@@ -155,6 +155,7 @@ func New(ctx context.Context, cfg Config, etcd *clientv3.Client, log *zap.Logger
 			assessmentv1.RegisterAssessmentServiceHandler,
 			assessmentv1.RegisterDecisionServiceHandler,
 			assessmentv1.RegisterAppealServiceHandler,
+			assessmentv1.RegisterSurveyServiceHandler,
 		} {
 			if err := register(ctx, mux, conn); err != nil {
 				g.Close()

@@ -47,6 +47,7 @@ type Store interface {
 	DeliveryStore
 	DemotionStore
 	AppealStore
+	SurveyStore
 }
 
 // IndicatorStore keeps the indicator library.

@@ -559,7 +559,11 @@ func (a *App) compute(ctx context.Context, c Caller, r RunRecord) (RunRecord, er
 			values = append(values, scoring.Value{Indicator: vv.Indicator, Value: vv.Value,
 				Source: scoring.Source{Kind: indicator.SourceVisits, Ref: vv.Ref}})
 		}
-		values = append(values, surveys[m.ID]...)
+		for _, sv := range surveys[m.ID] {
+			if _, ok := s.lib.Get(sv.Indicator); ok { // the bank may have taken it out of the library
+				values = append(values, sv)
+			}
+		}
 		values = append(values, ratingValues(ratings[m.ID])...)
 		cards = append(cards, CardRecord{RunID: r.ID, Manager: m.ID, Period: r.Period, OrgUnitID: m.OrgUnitID, OrgPath: paths[m.OrgUnitID],
 			Ladder: m.Ladder, Grade: m.Grade, Template: tpl.Code, Values: values, Revision: 1, UpdateTime: now})

@@ -76,6 +76,14 @@ var Rules = auth.Rules{
 	assessmentv1.AppealService_ListAppeals_FullMethodName:    {Permission: auth.ScoresRead},
 	assessmentv1.AppealService_DecideAppeal_FullMethodName:   {Permission: auth.AppealsDecide, Mutates: true},
 	assessmentv1.AppealService_WithdrawAppeal_FullMethodName: {Permission: auth.AppealsFile, Mutates: true},
+
+	assessmentv1.SurveyService_CreateQuestionnaire_FullMethodName: {Permission: auth.SurveysWrite, Mutates: true},
+	assessmentv1.SurveyService_GetQuestionnaire_FullMethodName:    {Permission: auth.IndicatorsRead},
+	assessmentv1.SurveyService_CreateSurvey_FullMethodName:        {Permission: auth.SurveysWrite, Mutates: true},
+	assessmentv1.SurveyService_GetSurvey_FullMethodName:           {Permission: auth.IndicatorsRead},
+	assessmentv1.SurveyService_CloseSurvey_FullMethodName:         {Permission: auth.SurveysWrite, Mutates: true},
+	assessmentv1.SurveyService_PutSurveyResponse_FullMethodName:   {Permission: auth.SurveyResponsesPut, Mutates: true},
+	assessmentv1.SurveyService_TallySurvey_FullMethodName:         {Permission: auth.ScoresRead},
 }
 
 // ErrorTable maps the use cases' errors to gRPC codes. Domain validation

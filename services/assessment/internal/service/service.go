@@ -131,6 +131,7 @@ func DescriptorWith(o Options) server.Service {
 			s.Register(&assessmentv1.AssessmentService_ServiceDesc, ports.NewCycleServer(db, a))
 			s.Register(&assessmentv1.DecisionService_ServiceDesc, decisions)
 			s.Register(&assessmentv1.AppealService_ServiceDesc, ports.NewAppealServer(db, a))
+			s.Register(&assessmentv1.SurveyService_ServiceDesc, ports.NewSurveyServer(db, a))
 			go Send(ctx, a, o.SendEvery, log)
 			return nil
 		},
