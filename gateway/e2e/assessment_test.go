@@ -394,4 +394,53 @@ func TestAssessmentEndToEnd(t *testing.T) {
 			}
 		}
 	})
+
+	// Appeals, decided by the committee, re-flow: E9301's amended score card
+	// gives compensation a second revision of the coefficient; E9403's quota
+	// demotion, overturned, puts the roster's grade back.
+	t.Run("appeals re-flow", func(t *testing.T) {
+		var ap struct {
+			Name  string `json:"name"`
+			State string `json:"state"`
+		}
+		var e errorAnswer
+		if code := callAs(t, own, "POST", "/v1/appeals", map[string]any{"subject": run + "/scoreCards/E9302", "reason": "x"}, &e); code != http.StatusForbidden {
+			t.Fatalf("E9301 appeals E9302's card: HTTP %d", code)
+		}
+		if code := callAs(t, own, "POST", "/v1/appeals", map[string]any{"subject": run + "/scoreCards/E9301",
+			"reason": "三月新增客户应为 15 户"}, &ap); code != http.StatusOK || ap.State != "STATE_FILED" {
+			t.Fatalf("file: HTTP %d %+v", code, ap)
+		}
+		if code := callAs(t, at.committee, "POST", "/v1/"+ap.Name+":decide", map[string]any{"outcome": "OUTCOME_UPHELD", "comment": "核实属实",
+			"amendment": map[string]any{"values": []map[string]string{{"indicator": "indicators/INTERMEDIATE_REVENUE", "value": "0.00"}}}}, &ap); code != http.StatusOK ||
+			ap.State != "STATE_UPHELD" {
+			t.Fatalf("decide: HTTP %d %+v", code, ap)
+		}
+		var co struct {
+			Coefficients []struct {
+				Score       string `json:"score"`
+				Coefficient string `json:"coefficient"`
+				Revision    int    `json:"revision"`
+			} `json:"coefficients"`
+		}
+		if code := callAs(t, sys.tokenFor("svc:compensation", "", auth.System), "GET", "/v1/coefficients:batchGet?period=2026-03&managers=managers/E9301",
+			nil, &co); code != http.StatusOK || len(co.Coefficients) != 1 || co.Coefficients[0].Revision != 2 || co.Coefficients[0].Score != "74.00" ||
+			co.Coefficients[0].Coefficient != "0.9" {
+			t.Fatalf("coefficient after the amendment: HTTP %d %+v", code, co)
+		}
+
+		e9403 := sys.tokenFor("E9403", at.unit, auth.CustomerManager)
+		if code := callAs(t, e9403, "POST", "/v1/appeals", map[string]any{"subject": "decisionRounds/2026-three-levels-nine-bands-team-jingan/decisions/E9403",
+			"reason": "年度总结评分登记错误"}, &ap); code != http.StatusOK {
+			t.Fatalf("file against the decision: HTTP %d %+v", code, ap)
+		}
+		if code := callAs(t, at.committee, "POST", "/v1/"+ap.Name+":decide", map[string]any{"outcome": "OUTCOME_UPHELD", "comment": "撤销末位调整",
+			"amendment": map[string]any{"grade": map[string]string{"level": "SENIOR", "band": "C"}}}, &e); code != http.StatusOK {
+			t.Fatalf("decide the decision's appeal: HTTP %d %+v", code, e.Error)
+		}
+		waitUntil(t, "the roster holds E9403's grade again", func() bool { return grade(t, "E9403").Grade.Level == "SENIOR" })
+		if g := grade(t, "E9403").Grade; g.Band != "C" || g.EffectiveDate != (date{2027, 1, 1}) {
+			t.Errorf("E9403's grade after the appeal: %+v", g)
+		}
+	})
 }
