@@ -23,10 +23,10 @@ import (
 // drills run it — etcd, two instances of every service on PostgreSQL, the gateway,
 // each a process — and, for the main read of each service, its throughput and
 // latency as REST through the gateway (our driver, gateway/perf) and as gRPC
-// straight to one instance (ghz), each against the trivial call of the same service
-// and transport measured in the same rounds: the gRPC health check, and the
-// gateway's /healthz?service=<service> (HTTP → gateway → that health check). Then the
-// memory of every process. Rounds alternate the calls, so that the machine's other
+// straight to the instances (ghz, one per instance), each against the trivial call
+// of the same service and transport measured in the same rounds: the gRPC health
+// check, and the gateway's /healthz?service=<service> (HTTP → gateway → that health
+// check). Then the memory of every process. Rounds alternate the calls, so that the machine's other
 // load falls on baseline and targets alike.
 //
 // Without RMSUITE_LOAD_OUT (make drills) it is a smoke run — a few hundred
@@ -83,12 +83,8 @@ func TestLoadProfile(t *testing.T) {
 	rep := loadReport{Date: time.Now().UTC().Format(time.RFC3339), Backend: sys.backend(), CPUs: runtime.NumCPU(),
 		Concurrency: concurrency, Round: round.String(), Rounds: rounds, LoadBefore: loadBefore, LoadAfter: loadAverage(),
 		Took: time.Since(began).Round(time.Second).String(), Setup: d.notes}
-	for svc, list := range sys.instances {
-		for _, in := range list {
-			if in.alive() {
-				rep.Instances = append(rep.Instances, fmt.Sprintf("%s-%d", svc, in.n))
-			}
-		}
+	for _, in := range allInstances() {
+		rep.Instances = append(rep.Instances, fmt.Sprintf("%s-%d", in.service, in.n))
 	}
 	baselines := map[string]float64{}
 	for i, tg := range targets {
@@ -156,7 +152,7 @@ type loadResult struct {
 
 // target is one call the profile measures.
 type target struct {
-	Transport string `json:"transport"` // rest (through the gateway) or grpc (straight to an instance)
+	Transport string `json:"transport"` // rest (through the gateway) or grpc (straight to the instances)
 	Service   string `json:"service"`
 	RPC       string `json:"rpc"`
 	Call      string `json:"call"` // the HTTP request or the gRPC method and request
@@ -197,11 +193,16 @@ func profileTargets(d profileData, ghz string) []target {
 		}
 		grpcCall := func(rpc, method string, body map[string]any, baseline bool) target {
 			raw, _ := json.Marshal(body)
-			g := perf.Ghz{Bin: ghz, Host: sys.instances[svc][0].grpcAddr, Call: method, Data: body,
-				Metadata: map[string]string{"authorization": "Bearer " + d.token}}
+			g := perf.Ghz{Bin: ghz, Call: method, Data: body, Metadata: map[string]string{"authorization": "Bearer " + d.token}}
 			return target{Transport: "grpc", Service: svc, RPC: rpc, Call: method + " " + string(raw), Baseline: baseline,
 				run: func(ctx context.Context, _ *http.Client, c int, dur time.Duration) (perf.Sample, error) {
-					return g.Run(ctx, c, dur)
+					var hosts []string // every instance, as a client balancing round robin would
+					for _, in := range sys.instances[svc] {
+						if in.alive() {
+							hosts = append(hosts, in.grpcAddr)
+						}
+					}
+					return g.RunOn(ctx, hosts, c, dur)
 				}}
 		}
 		out = append(out, rest("health check (baseline)", "/healthz?service="+svc, true))
@@ -223,8 +224,8 @@ func profileTargets(d profileData, ghz string) []target {
 	return out
 }
 
-// seedProfile makes what the profile reads, through the API: 40 customers of
-// E3002 in the roster, their plan for next month in visits (generated, submitted,
+// seedProfile makes what the profile reads, through the API: 200 customers of
+// E3002 in the roster (a working day of about ten visits), their plan for next month in visits (generated, submitted,
 // approved: scheduled), a deposit figure of E3001 in assessment, and a payroll run
 // of the west branch for last month in compensation.
 func seedProfile(t *testing.T) profileData {
@@ -243,13 +244,13 @@ func seedProfile(t *testing.T) profileData {
 	next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 	last := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
 
-	const customers = 40
+	const customers = 200
 	for i := range customers {
 		id := fmt.Sprintf("LOAD%03d", i)
 		code, body := restAs(t, sys.adminToken, "POST", "/v1/customers?customerId="+id+"&requestId=load-"+id, map[string]any{
 			"displayName": fmt.Sprintf("压测客户%03d", i), "kind": "KIND_RETAIL_OUTLET", "areaType": "AREA_TYPE_URBAN",
 			"primaryManager": "managers/E3002", "address": fmt.Sprintf("上海市浦东新区陆家嘴环路 %d 号", i+1),
-			"location": map[string]float64{"latitude": 31.22 + float64(i%8)*0.006, "longitude": 121.49 + float64(i/8)*0.008},
+			"location": map[string]float64{"latitude": 31.20 + float64(i%15)*0.004, "longitude": 121.46 + float64(i/15)*0.006},
 		}, nil)
 		if code != http.StatusOK && code != http.StatusConflict {
 			t.Fatalf("customer %s: HTTP %d %s", id, code, body)

@@ -111,3 +111,35 @@ func (g Ghz) Run(ctx context.Context, concurrency int, d time.Duration) (Sample,
 	}
 	return s, nil
 }
+
+// RunOn runs g on every host at once, concurrency split evenly between them (as
+// round robin would spread it), and merges what they measured.
+func (g Ghz) RunOn(ctx context.Context, hosts []string, concurrency int, d time.Duration) (Sample, error) {
+	type result struct {
+		s   Sample
+		err error
+	}
+	results := make(chan result, len(hosts))
+	for i, h := range hosts {
+		c := concurrency / len(hosts)
+		if i < concurrency%len(hosts) {
+			c++
+		}
+		one := g
+		one.Host = h
+		go func() {
+			s, err := one.Run(ctx, max(c, 1), d)
+			results <- result{s, err}
+		}()
+	}
+	var out Sample
+	var first error
+	for range hosts {
+		r := <-results
+		if r.err != nil && first == nil {
+			first = r.err
+		}
+		out.Beside(r.s)
+	}
+	return out, first
+}

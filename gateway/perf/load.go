@@ -31,7 +31,7 @@ type Sample struct {
 	Elapsed    time.Duration // wall time under load, summed over rounds
 }
 
-// Add merges another round into s.
+// Add merges another round, measured after s, into s.
 func (s *Sample) Add(o Sample) {
 	s.Latencies = append(s.Latencies, o.Latencies...)
 	s.Errors += o.Errors
@@ -39,6 +39,14 @@ func (s *Sample) Add(o Sample) {
 		s.FirstError = o.FirstError
 	}
 	s.Elapsed += o.Elapsed
+}
+
+// Beside merges a sample measured at the same time as s (another client of the
+// same round): its calls count, its time does not add up.
+func (s *Sample) Beside(o Sample) {
+	elapsed := max(s.Elapsed, o.Elapsed)
+	s.Add(o)
+	s.Elapsed = elapsed
 }
 
 // Stats summarises a sample: throughput of successful calls and latency

@@ -26,6 +26,11 @@ func TestStatsPercentiles(t *testing.T) {
 	}
 	s.Elapsed = 2 * time.Second
 	s.Add(perf.Sample{Errors: 3, FirstError: "boom", Elapsed: 2 * time.Second})
+	beside := perf.Sample{Latencies: []time.Duration{time.Millisecond}, Elapsed: 3 * time.Second}
+	beside.Beside(perf.Sample{Latencies: []time.Duration{time.Millisecond}, Elapsed: 2 * time.Second})
+	if st := beside.Stats(); st.Calls != 2 || st.Seconds != 3 {
+		t.Errorf("side by side: %+v", st)
+	}
 	st := s.Stats()
 	if st.Calls != 100 || st.Errors != 3 || st.RPS != 25 || st.P50 != 50 || st.P90 != 90 || st.P99 != 99 || st.Max != 100 || st.FirstError != "boom" {
 		t.Errorf("stats: %+v", st)
@@ -118,6 +123,13 @@ func TestGhzAgainstAGRPCServer(t *testing.T) {
 	t.Logf("%+v", st)
 	if st.Calls < 50 || st.Errors != 0 || st.RPS <= 0 || st.P50 <= 0 || st.P50 > st.P99 {
 		t.Errorf("stats: %+v", st)
+	}
+	both, err := g.RunOn(context.Background(), []string{l.Addr().String(), l.Addr().String()}, 4, 300*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := both.Stats(); st.Calls < 50 || st.Errors != 0 || st.Seconds > 0.5 {
+		t.Errorf("two hosts at once: %+v", st)
 	}
 	g.Data = map[string]string{"service": "no.such.Service"} // answers NOT_FOUND
 	s, err = g.Run(context.Background(), 2, 100*time.Millisecond)

@@ -35,7 +35,8 @@ type Report struct {
 	Payroll    []Series            `json:"payroll"`
 	Plans      []Series            `json:"plan_generation"`
 	Load       *LoadProfile        `json:"load_profile,omitempty"`
-	Met        bool                `json:"met"` // every target met
+	LoadAtEnd  string              `json:"load_average_at_end"` // when the report was written, after every benchmark
+	Met        bool                `json:"met"`                 // every target met
 	Targets    []Target            `json:"targets"`
 }
 
@@ -179,6 +180,11 @@ func main() {
 		r.Load = &LoadProfile{}
 		if err := json.Unmarshal(raw, r.Load); err != nil {
 			fail(fmt.Errorf("%s: %w", *load, err))
+		}
+	}
+	if raw, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(raw)); len(f) >= 3 {
+			r.LoadAtEnd = strings.Join(f[:3], " ")
 		}
 	}
 	summarise(&r)
@@ -373,8 +379,9 @@ func markdown(r Report) string {
 		"(about 15 minutes), or the parts listed under \"Reproduce\".\n\n", r.Command, r.Date, r.CPU, r.GoVersion)
 	if l := r.Load; l != nil {
 		fmt.Fprintf(&b, "The machine has %d cores, shared with other work while this ran: load average %s before the load profile, "+
-			"%s after (1, 5, 15 minutes). Absolute figures would be higher on a machine of its own; each ratio compares two calls "+
-			"measured in the same rounds, so the other load weighs on both.\n\n", l.CPUs, l.LoadBefore, l.LoadAfter)
+			"%s after it, %s when the last benchmark had finished (1, 5, 15 minutes). Absolute figures would be higher on a "+
+			"machine of its own; each ratio compares two calls measured in the same rounds, so the other load weighs on both.\n\n",
+			l.CPUs, l.LoadBefore, l.LoadAfter, r.LoadAtEnd)
 		loadSection(&b, *l)
 	}
 	payrollSection(&b, r.Payroll)
@@ -399,11 +406,12 @@ func loadSection(b *strings.Builder, l LoadProfile) {
 	b.WriteString("- **REST**: `GET` through the gateway (HTTP/1.1 keep-alive, JSON) by our own driver (`gateway/perf`: ghz speaks gRPC only " +
 		"and wrk is not a Go module); the gateway spreads the calls over both instances. Baseline: `GET /healthz?service=<service>` — " +
 		"HTTP → gateway → one `grpc.health.v1.Health/Check` on that service.\n" +
-		"- **gRPC**: straight to instance 1 of the service, by [ghz](https://ghz.sh) (pinned in the Makefile, descriptors through server " +
-		"reflection), one HTTP/2 connection per 16 callers. Baseline: `grpc.health.v1.Health/Check` on the same instance.\n" +
+		"- **gRPC**: straight to the service's instances by [ghz](https://ghz.sh) (pinned in the Makefile, descriptors through server " +
+		"reflection): one ghz per instance at once, the callers split between them as round robin would, one HTTP/2 connection per " +
+		"16 callers. Baseline: `grpc.health.v1.Health/Check` on the same instances.\n" +
 		"- **ratio** = the call's throughput ÷ its baseline's (same service, same transport, same rounds).\n\n")
 	for _, transport := range []string{"rest", "grpc"} {
-		title := map[string]string{"rest": "REST through the gateway", "grpc": "gRPC straight to an instance"}[transport]
+		title := map[string]string{"rest": "REST through the gateway", "grpc": "gRPC straight to the instances"}[transport]
 		fmt.Fprintf(b, "### %s\n\n| service | call | calls/s | p50 ms | p99 ms | ratio to baseline | errors |\n|---|---|---|---|---|---|---|\n", title)
 		for _, res := range l.Results {
 			if res.Transport != transport {
@@ -536,11 +544,11 @@ func goSection(b *strings.Builder, r Report) {
 const reproduce = "## Reproduce\n\n" +
 	"`make bench` runs, in order (each writes its output under .tmp/, then the report is written from them):\n\n" +
 	"```sh\n" +
+	"RMSUITE_DRILLS=1 RMSUITE_LOAD_OUT=$PWD/.tmp/load.json go test -count=1 -run TestLoadProfile -v ./gateway/drills/\n" +
 	"go test -run '^$' -bench . -benchtime 3s -count 5 ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/\n" +
 	"go test -run '^$' -bench GeneratePlans -benchtime 3x -count 1 -v ./services/visits/internal/service/\n" +
 	"go test -run '^$' -bench 'PayrollRun$' -benchtime 3x -count 1 -v ./services/compensation/internal/service/\n" +
 	"RMSUITE_BENCH_LARGE=1 go test -run '^$' -bench PayrollRunLarge -benchtime 1x -count 1 -v ./services/compensation/internal/service/\n" +
-	"RMSUITE_DRILLS=1 RMSUITE_LOAD_OUT=$PWD/.tmp/load.json go test -count=1 -run TestLoadProfile -v ./gateway/drills/\n" +
 	"go run ./gateway/perf/report -bench .tmp/bench.txt,.tmp/bench-visits.txt,.tmp/bench-compensation.txt -load .tmp/load.json \\\n" +
 	"    -md gateway/perf/PERFORMANCE.md -json gateway/perf/PERFORMANCE.json\n" +
 	"```\n\n" +
