@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
@@ -137,8 +138,17 @@ func TestAppealDecision(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = committee.DecideAppeal(ctx, &assessmentv1.DecideAppealRequest{Name: a2.GetName(), Outcome: assessmentv1.DecideAppealRequest_OUTCOME_UPHELD,
-			Comment: "撤销降级", Amendment: &assessmentv1.Amendment{Grade: &assessmentv1.GradeStep{Level: "L3"}}})
+		// While a sender holds the change (trying the roster), the decision
+		// is refused with ABORTED and retried.
+		for {
+			_, err = committee.DecideAppeal(ctx, &assessmentv1.DecideAppealRequest{Name: a2.GetName(), Outcome: assessmentv1.DecideAppealRequest_OUTCOME_UPHELD,
+				Comment: "撤销降级", Amendment: &assessmentv1.Amendment{Grade: &assessmentv1.GradeStep{Level: "L3"}}})
+			if status.Code(err) != codes.Aborted {
+				break
+			}
+			wantCode(t, "deciding while the change is being sent", err, codes.Aborted, "being sent to the roster right now")
+			time.Sleep(10 * time.Millisecond)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
