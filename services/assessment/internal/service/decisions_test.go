@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/storage/storagetest"
 	approvalv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/approval/v1"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
 	rosterv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/roster/v1"
@@ -268,4 +269,43 @@ func TestEarlyDemotion(t *testing.T) {
 			t.Errorf("M3 sees early demotions: %v", list)
 		}
 	})
+}
+
+// An exceptional promotion (破格晋升), entered with the committee's approval
+// reference, skips a step when every promotion indicator of the target is
+// met; the roster holds such a change for its own second approval.
+func TestExceptionalPromotion(t *testing.T) {
+	e := newEnv(t, storagetest.SQLiteURL(t))
+	annual2026(t, e, "90000000.00") // M1 meets 一级's and 高级's promotion indicators
+	hr := e.decisions("H1", "head-office", auth.HROfficer)
+	in := &assessmentv1.DecisionRound{OrgUnit: "orgUnits/team-a", Period: "2026", Ladder: "gradeLadders/bank",
+		Exceptions: []*assessmentv1.DecisionRound_Exception{{Manager: "managers/M1", Level: "SR"}}}
+	_, err := hr.CreateDecisionRound(ctx, &assessmentv1.CreateDecisionRoundRequest{DecisionRound: in})
+	wantViolations(t, "no approval reference", err, "decision_round.exceptions[0].approval_ref")
+	in.Exceptions[0].ApprovalRef = "考评委员会 2026 第 7 次会议纪要"
+	round, err := hr.CreateDecisionRound(ctx, &assessmentv1.CreateDecisionRoundRequest{DecisionRound: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := hr.GetDecision(ctx, &assessmentv1.GetDecisionRequest{Name: round.GetName() + "/decisions/M1"})
+	if d.GetKind() != assessmentv1.GradeDecision_KIND_PROMOTE || d.GetTo().GetLevel() != "SR" || !d.GetExceptional() ||
+		d.GetApprovalRef() != in.Exceptions[0].ApprovalRef {
+		t.Fatalf("exceptional promotion: %v", d)
+	}
+	submitted, err := hr.SubmitDecisionRound(ctx, &assessmentv1.SubmitDecisionRoundRequest{Name: round.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.approvals("C1", "head-office", auth.Committee).ApproveApproval(ctx, &approvalv1.ApproveApprovalRequest{Name: submitted.GetApproval()}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the roster holds the exceptional change for approval", func() bool {
+		d, _ := hr.GetDecision(ctx, &assessmentv1.GetDecisionRequest{Name: round.GetName() + "/decisions/M1"})
+		return d.GetDelivery() == assessmentv1.Delivery_DELIVERY_AWAITING_ROSTER_APPROVAL && strings.HasPrefix(d.GetRosterApproval(), "services/roster/approvals/")
+	})
+	for _, c := range e.roster.applied() {
+		if c.GetName() == "managers/M1" {
+			t.Fatalf("an exceptional change was applied without the roster's approval: %v", c)
+		}
+	}
 }
