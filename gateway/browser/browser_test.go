@@ -155,7 +155,8 @@ func (s *suite) token(t *testing.T, subject, orgUnit string, roles ...auth.Role)
 // seed creates what the browser tests start from (see gateway/web/e2e): 冯霞's
 // four customers without a plan, 郑伟's two customers and his approved plan for
 // next month (a scheduled route whatever today is), a grade change of 郑伟 that HR
-// prepared and the committee is to approve, and an open request.
+// prepared and the committee is to approve, an open request, and the team's
+// business figures of the month and the year.
 func (s *suite) seed(t *testing.T) {
 	t.Helper()
 	admin := s.token(t, "E0001", "head-office", auth.Administrator)
@@ -204,6 +205,22 @@ func (s *suite) seed(t *testing.T) {
 
 	bank := s.token(t, "svc:core-banking", "head-office", auth.System)
 	s.call(t, bank, "POST", "/v1/requests", map[string]any{"customer": "customers/WEB2", "channel": "app", "text": "想了解新产品"}, nil)
+
+	// The month's business figures of the team, and the year's deposits, as the
+	// core-banking system pushes them: the monthly run scores them, and 周杰's
+	// year (with the ratings and the annual inputs the tests enter) meets every
+	// promotion indicator of 高级.
+	var rows []map[string]string
+	for _, m := range []string{"E3001", "E3002", "E1101"} {
+		for _, f := range [][2]string{{"DEPOSIT_DAILY_AVG", "12000000.00"}, {"LOAN_DAILY_AVG", "9600000.00"}, {"NEW_CUSTOMERS", "12"},
+			{"INTERMEDIATE_REVENUE", "60000.00"}, {"NPL_RATIO", "1.00"}, {"COMPLIANCE_BREACHES", "0"}} {
+			rows = append(rows, map[string]string{"manager": "managers/" + m, "period": month, "code": f[0], "value": f[1]})
+		}
+	}
+	for m, deposits := range map[string]string{"E3001": "12000000.00", "E3002": "12000000.00", "E1101": "90000000.00"} {
+		rows = append(rows, map[string]string{"manager": "managers/" + m, "period": month[:4], "code": "DEPOSIT_DAILY_AVG", "value": deposits})
+	}
+	s.call(t, bank, "POST", "/v1/figureBatches", map[string]any{"batchId": "web-" + month, "source": "core-banking", "rows": rows}, nil)
 }
 
 var shanghai = func() *time.Location {

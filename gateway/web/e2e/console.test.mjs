@@ -3,7 +3,9 @@
 //   - customers WEB1…WEB4 of 冯霞 (E3002, team-lujiazui), no plan yet;
 //   - customers WEB5, WEB6 of 郑伟 (E3001) and his plan for next month, approved;
 //   - a grade change of E3001 to 二级 prepared by HR (E0002), pending approval;
-//   - an open customer request of WEB2.
+//   - an open customer request of WEB2;
+//   - business figures of this month for 郑伟, 冯霞 and 周杰 (E1101), and this
+//     year's deposits (周杰's meet the bank ladder's 高级 promotion indicator).
 // Run by `make test-browser` (and by `go test ./gateway/browser/`, part of make
 // test); screenshots of the main pages go to $RMSUITE_SCREENSHOTS.
 
@@ -31,6 +33,7 @@ const shanghai = (d = new Date()) =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 const today = shanghai();
 const month = today.slice(0, 7);
+const year = today.slice(0, 4);
 const nextMonth = (() => {
   const [y, m] = month.split('-').map(Number);
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
@@ -125,6 +128,25 @@ test('a customer manager generates this month’s plan and submits it', async ()
   const rows = page.locator('table.data tbody tr');
   assert.equal(await rows.count(), 4, 'one line per due customer');
   assert.match(await page.locator('table.data').innerText(), /测试零售户1/);
+
+  // Edit before submitting: marketing actions, a date and the method of one
+  // line, a task added, and a note.
+  await page.getByRole('button', { name: '编辑计划' }).click();
+  const editor = page.locator('form.plan-editor');
+  await editor.getByLabel('测试零售户3 营销动作').fill('推介新品\n检查价签');
+  await editor.getByLabel('测试零售户3 计划日期').fill(today);
+  await editor.getByLabel('测试零售户3 方式').selectOption('VISIT_METHOD_PHONE');
+  await editor.getByLabel('添加任务').fill('整理客户档案');
+  await editor.getByRole('button', { name: '添加' }).last().click();
+  await editor.getByLabel('计划说明（选填）').fill('本月重点：新品推介');
+  await shot('02-cm-plan-edit');
+  await editor.getByRole('button', { name: '保存计划' }).click();
+  await page.getByText('计划已保存。').waitFor();
+  assert.equal(await rows.count(), 5, 'the task line was added');
+  const line3 = page.locator('tr[data-customer="customers/WEB3"]');
+  assert.match(await line3.innerText(), /推介新品；检查价签/);
+  assert.match(await line3.innerText(), /电话/);
+  await page.getByText('本月重点：新品推介').waitFor();
   await page.getByRole('button', { name: '提交审批' }).click();
   await page.getByText('计划已提交，等待主管审批。').waitFor();
   await page.locator('.plan-summary .badge', { hasText: '待审批' }).waitFor();
@@ -138,6 +160,9 @@ test('a supervisor reviews the plan: a rejection needs a comment, then approves 
   await card.getByRole('button', { name: '查看' }).click();
   await card.getByRole('heading', { name: '与系统生成草稿的差异' }).waitFor();
   assert.match(await card.innerText(), /测试零售户2/);
+  const diff = card.locator('dl.diff');
+  assert.match((await diff.locator('dd.diff-changed').allInnerTexts()).join('\n'), /测试零售户3.*推介新品；检查价签/, 'the edited line is shown as changed');
+  assert.match((await diff.locator('dd.diff-added').allInnerTexts()).join('\n'), /整理客户档案/, 'the added task is shown');
   await shot('04-supervisor-review');
 
   // Rejecting without a comment: the API's field violation is shown.
@@ -213,7 +238,7 @@ test('a customer manager checks in and records a visit with the checklist', asyn
   await shot('09-cm-visit-saved');
 
   await go(`/cm/month?m=${month}`);
-  await page.getByText('已完成 1 / 4').waitFor();
+  await page.getByText('已完成 1 / 5').waitFor();
   assert.equal((await page.locator('tr[data-customer="customers/WEB1"] td').first().innerText()).trim(), '★');
 });
 
@@ -262,6 +287,32 @@ test('a supervisor assigns a task and reads team indicators, overdue requests an
   await page.getByRole('button', { name: '创建客户' }).click(); // empty form: the API says what is missing
   assert.match(await errorText(), /HTTP 400/);
   await shot('13-supervisor-customers');
+});
+
+test('month end: a customer manager submits the results, the supervisor returns them only with a comment, then accepts', async () => {
+  await signInAs('E3002');
+  await go(`/cm/month?m=${month}`);
+  await page.locator('details summary', { hasText: '月末总结' }).click();
+  await page.getByLabel('本月评价').fill('完成重点客户拜访，新品推介效果好。');
+  await page.getByLabel('改进措施（选填）').fill('加快剩余客户的拜访。');
+  await page.getByRole('button', { name: '提交月末总结' }).click();
+  await page.locator('.badge', { hasText: '已提交' }).waitFor();
+
+  await signInAs('E1101');
+  await go('/sup/plans');
+  const card = page.locator('li.results-card', { hasText: '冯霞' });
+  await card.waitFor();
+  assert.match(await card.innerText(), /新品推介效果好/);
+  await card.getByRole('button', { name: '退回' }).click();
+  assert.match(await errorText(card), /HTTP 400[\s\S]*comment/);
+  await shot('26-supervisor-results');
+  await card.getByRole('button', { name: '通过（结束本月）' }).click();
+  await page.getByText(`已通过 冯霞 的 ${month} 月末总结。`).waitFor();
+  await page.getByText('没有待审核的月末总结。').waitFor();
+
+  await signInAs('E3002');
+  await go(`/cm/month?m=${month}`);
+  await page.locator('.badge', { hasText: '已通过' }).waitFor();
 });
 
 test('HR searches the roster, opens a manager’s history and the grade distribution', async () => {
@@ -332,8 +383,121 @@ test('maker–checker: the committee approves a grade change HR prepared', async
   await page.locator('table.history', { hasText: '二级' }).waitFor({ timeout: 20_000 });
 });
 
-test('payroll: HR computes and submits a run, a branch head approves it, HR downloads the XLSX, the manager reads the payslip', async () => {
+test('ratings: the supervisor rates the team, the branch head rates the supervisor; HR prepares closing, the committee approves', async () => {
+  await signInAs('E1101');
+  await go('/sup/ratings');
+  const form = page.locator('form.ratings');
+  await form.waitFor();
+  // Nobody rates themselves: 周杰's own row is for his superior.
+  assert.match(await form.locator('tr[data-manager="managers/E1101"]').innerText(), /由上级评分/);
+  assert.equal(await form.locator('tr[data-manager="managers/E1101"] input').count(), 0);
+  for (const who of ['郑伟', '冯霞']) {
+    await form.getByLabel(`${who} 职业道德评价`).fill('95');
+    await form.getByLabel(`${who} 基础管理工作评价`).fill('95');
+  }
+  await shot('27-supervisor-ratings');
+  await form.getByRole('button', { name: '保存评分（4 项）' }).click();
+  await page.getByText('已保存 4 项评分；批次还有 1 张评分卡待评分。').waitFor();
+
+  await signInAs('E1100');
+  await go('/sup/ratings');
+  for (const indicator of ['职业道德评价', '基础管理工作评价', '信贷操作规范性评价']) await page.getByLabel(`周杰 ${indicator}`).fill('95');
+  await page.getByRole('button', { name: '保存评分（3 项）' }).click();
+  await page.getByText('已保存 3 项评分；批次还有 0 张评分卡待评分。').waitFor();
+
   await signInAs('E0002');
+  await go('/assess/runs');
+  const run = page.locator('li.run-card', { hasText: '陆家嘴支行营销团队' });
+  await run.getByLabel('说明（选填）').fill('月度考评结束');
+  await run.getByRole('button', { name: '提请结束（需他人审批）' }).click();
+  await run.locator('.badge', { hasText: '待批准结束' }).waitFor();
+
+  await signInAs('E0003');
+  await go('/approvals');
+  await page.locator('li.approval-card', { hasText: `runs/${month}-team-lujiazui` }).getByRole('button', { name: '批准' }).click();
+  await page.getByText('已批准。').waitFor();
+  await go('/assess/runs');
+  await page.locator('li.run-card', { hasText: '陆家嘴支行营销团队' }).locator('.badge', { hasText: '已结束' }).waitFor();
+});
+
+test('grade decisions: the year assessed, a round proposed by HR and approved by the committee, the roster’s grade changes', async () => {
+  // The committee starts the annual assessment and enters the summaries and
+  // the additional assessment of the promotion candidate.
+  await signInAs('E0003');
+  await go('/assess/cycles');
+  await page.getByLabel('机构').selectOption('orgUnits/team-lujiazui');
+  await page.getByLabel('期间').fill(year);
+  await page.getByRole('button', { name: '发起考核' }).click();
+  await page.getByText(`已发起 ${year}-team-lujiazui：3 人有结果。`).waitFor();
+  const assessment = page.locator('li.assessment-card', { hasText: '陆家嘴支行营销团队' });
+  await assessment.getByRole('button', { name: '查看' }).click();
+  for (const [who, summary] of [['周杰', '95'], ['郑伟', '85'], ['冯霞', '80']]) await assessment.getByLabel(`${who} 年度总结`).fill(summary);
+  await assessment.getByLabel('周杰 自评').fill('90');
+  await assessment.getByLabel('周杰 委员会评分').fill('90');
+  await assessment.getByRole('button', { name: '保存录入' }).click();
+  await page.getByText('已保存，3 人的结果已重新计算。').waitFor();
+  const zhou = assessment.locator('tr[data-manager="managers/E1101"]');
+  assert.match(await zhou.innerText(), /88\.70/, 'monthly 86 × 70 % + summary 95 × 30 %');
+  await shot('28-annual-assessment');
+
+  // HR proposes the year's decisions on the bank ladder and submits them.
+  await signInAs('E0002');
+  await go('/assess/decisions');
+  await page.getByLabel('机构').selectOption('orgUnits/team-lujiazui');
+  await page.getByLabel('期间').fill(year);
+  await page.getByRole('button', { name: '生成评定建议' }).click();
+  await page.getByText(new RegExp(`已生成 ${year}-bank-team-lujiazui：3 项决定，其中 \\d 项等级变动。`)).waitFor();
+  const round = page.locator('li.decision-round', { hasText: '陆家嘴支行营销团队' });
+  const decision = round.locator('tr[data-manager="managers/E1101"]');
+  assert.match(await decision.innerText(), /晋升[\s\S]*一级 → 高级/);
+  await decision.getByRole('button', { name: '依据' }).click();
+  const why = round.locator('.decision-why');
+  assert.match(await why.innerText(), /all 5 promotion indicators met/);
+  assert.equal(await why.locator('table.checks tr.warn-row').count(), 0, 'every promotion indicator met');
+  await shot('29-decision-round');
+  await round.getByLabel('提交说明（选填）').fill('年度等级评定');
+  await round.getByRole('button', { name: '提交委员会审批' }).click();
+  await round.locator('.badge', { hasText: '待委员会批准' }).waitFor();
+  assert.equal(await round.getByRole('button', { name: '批准等级决定' }).count(), 0, 'the preparer cannot approve');
+
+  // Another person, the committee, approves: the roster applies the changes.
+  await signInAs('E0003');
+  await go('/assess/decisions');
+  await round.getByRole('button', { name: '批准等级决定' }).click();
+  await page.getByText(`已批准 ${year}-bank-team-lujiazui：等级变动正在写入花名册。`).waitFor();
+  await round.locator('tr[data-manager="managers/E1101"]', { hasText: '已写入花名册' }).waitFor({ timeout: 20_000 });
+  await shot('30-decisions-applied');
+
+  await signInAs('E0002');
+  await go('/hr/managers/E1101');
+  const entry = page.locator('table.history tr', { hasText: '高级' }).last();
+  await entry.waitFor();
+  assert.match(await entry.innerText(), new RegExp(`${Number(year) + 1}-01-01`), 'effective the next period’s first day');
+  assert.match(await entry.innerText(), new RegExp(`decisionRounds/${year}-bank-team-lujiazui`), 'the decision is the reference');
+  await shot('31-hr-manager-promoted');
+});
+
+test('payroll: HR records an award, computes and submits a run, a branch head approves it, HR downloads the XLSX, the manager reads the payslip', async () => {
+  await signInAs('E0002');
+  await go('/pay/inputs');
+  // A deduction recorded by mistake is removed; an award stays.
+  await page.getByLabel('客户经理', { exact: true }).selectOption('managers/E3002');
+  await page.getByLabel('数值').fill('50');
+  await page.getByLabel('代码').fill('LATE');
+  await page.getByRole('button', { name: '录入', exact: true }).click();
+  await page.getByText(`已为 冯霞 录入 ${month} 的日常行为规范扣款。`).waitFor();
+  await page.locator('table.pay-inputs tr', { hasText: '日常行为规范扣款' }).getByRole('button', { name: /删除/ }).click();
+  await page.getByText('已删除 冯霞 的日常行为规范扣款。').waitFor();
+  await page.getByLabel('类别').selectOption('KIND_AWARD');
+  await page.getByLabel('数值').fill('300');
+  await page.getByLabel('代码').fill('SUGGESTION');
+  await page.getByLabel('说明（显示在工资条上）（选填）').fill('合理化建议奖');
+  await page.getByRole('button', { name: '录入', exact: true }).click();
+  await page.getByText(`已为 冯霞 录入 ${month} 的奖励。`).waitFor();
+  await page.locator('table.pay-inputs tr', { hasText: 'SUGGESTION' }).waitFor();
+  assert.equal(await page.locator('table.pay-inputs tbody tr').count(), 1, 'the deleted deduction is gone');
+  await shot('32-pay-inputs');
+
   await go('/pay/runs');
   await page.getByLabel('机构').selectOption('orgUnits/team-lujiazui');
   await page.getByRole('button', { name: '新建并计算' }).click();
@@ -371,7 +535,39 @@ test('payroll: HR computes and submits a run, a branch head approves it, HR down
   await go('/cm/payslips');
   await page.locator('.payslip', { hasText: '冯霞' }).waitFor();
   assert.match(await page.locator('.payslip tfoot').innerText(), /实发\s+\d{1,3}(,\d{3})*\.\d{2}/);
+  assert.match(await page.locator('.payslip').innerText(), /奖励 SUGGESTION[\s\S]*300\.00/, 'the award HR recorded');
   await shot('25-cm-payslip');
+});
+
+test('pay configuration: a new version with a bad formula shows the mistake at its position, then a good one is saved', async () => {
+  await signInAs('E0002');
+  await go('/pay/configs');
+  await page.locator('table.components', { hasText: 'coefficient * performance_standard' }).waitFor();
+  await page.getByRole('button', { name: '以此为基础新建版本' }).click();
+  const form = page.locator('form.pay-config-form');
+  const performance = form.locator('[data-component="PERFORMANCE"]');
+  await performance.locator('textarea').fill('coefficient *\n  performanse_standard');
+  await form.getByRole('button', { name: '保存新版本' }).click();
+  const problem = performance.locator('.formula-error');
+  await problem.waitFor();
+  assert.match(await problem.innerText(), /第 2 行第 3 列：unknown name "performanse_standard"/);
+  const [line, caret] = (await problem.locator('pre').innerText()).split('\n');
+  assert.equal(line, '  performanse_standard', 'the formula line with the mistake');
+  assert.equal(caret, '  ^', 'the caret under column 3');
+  assert.match(await errorText(form), /HTTP 400[\s\S]*components\[1\]\.formula/);
+  await shot('33-pay-config-error');
+
+  await performance.locator('textarea').fill('coefficient * performance_standard');
+  await form.getByLabel('other_allowance 金额').fill('600.00');
+  await form.getByRole('button', { name: '检查' }).click();
+  await form.getByText('检查通过（尚未保存）。').waitFor();
+  assert.equal(await problem.count(), 0);
+  await form.getByRole('button', { name: '保存新版本' }).click();
+  const [y, m] = nextMonth.split('-');
+  await page.getByText(`已保存自 ${y}-${m}-01 起生效的新版本。`).waitFor();
+  assert.match(await page.getByLabel('版本').locator('option:checked').innerText(), new RegExp(`自 ${y}-${m}-01 起`));
+  assert.match(await page.locator('table.parameters tr', { hasText: 'other_allowance' }).innerText(), /600\.00/);
+  await shot('34-pay-config-saved');
 });
 
 test('the console switches to English and keeps the choice', async () => {

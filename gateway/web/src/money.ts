@@ -26,3 +26,23 @@ export function formatMoney(m: Money | undefined): string {
   const grouped = units.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative && (units !== '0' || fen !== 0) ? '-' : ''}${grouped}.${String(fen).padStart(2, '0')}`;
 }
+
+/** moneyText writes Money as a plain decimal string for a form ("6000.00"), exactly. */
+export function moneyText(m: Money | undefined): string {
+  if (!m) return '';
+  return formatMoney(m).replace(/,/g, '');
+}
+
+/**
+ * toMoney reads a yuan amount typed in a form ("6000", "6000.5", "6,000.50")
+ * into CNY Money, exactly; null when it is not such an amount.
+ */
+export function toMoney(text: string): Money | null {
+  const s = text.trim().replace(/,/g, '');
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) return null;
+  const negative = m[1] === '-';
+  const units = m[2].replace(/^0+(?=\d)/, '');
+  const nanos = Number((m[3] ?? '').padEnd(2, '0')) * 10_000_000;
+  return { currencyCode: 'CNY', units: negative && units !== '0' ? `-${units}` : units, nanos: negative ? -nanos : nanos };
+}

@@ -1,7 +1,7 @@
 // The console's sections: one entry per page, with the roles that see it and the
 // navigation group it sits in. A new screen is a page component and one entry
-// here (still to come: assessment decisions and appeals, the committee's
-// screens, pay configuration).
+// here (still to come: appeals, once the assessment service serves them; early
+// demotions).
 
 import type { VNode } from 'preact';
 import type { MsgKey } from './i18n';
@@ -24,6 +24,11 @@ import { AssessRuns } from './pages/assess-runs';
 import { Approvals } from './pages/approvals';
 import { Payroll } from './pages/payroll';
 import { CmPayslips } from './pages/cm-payslips';
+import { SupRatings } from './pages/sup-ratings';
+import { AssessCycles } from './pages/assess-cycles';
+import { AssessDecisions } from './pages/assess-decisions';
+import { PayConfigs } from './pages/pay-config';
+import { PayInputs } from './pages/pay-inputs';
 
 export interface PageProps {
   session: Session;
@@ -71,6 +76,7 @@ export const sections: Section[] = [
   { path: '/cm/payslips', group: 'cm', title: 'page.cmPayslips', roles: ['customer_manager'], nav: true, render: CmPayslips },
 
   { path: '/sup/plans', group: 'sup', title: 'page.supPlans', roles: teamLeads, nav: true, render: SupPlans },
+  { path: '/sup/ratings', group: 'sup', title: 'page.supRatings', roles: teamLeads, nav: true, render: SupRatings },
   { path: '/sup/tasks', group: 'sup', title: 'page.supTasks', roles: teamLeads, nav: true, render: SupTasks },
   { path: '/sup/indicators', group: 'sup', title: 'page.supIndicators', roles: teamLeads, nav: true, render: SupIndicators },
   { path: '/sup/requests', group: 'sup', title: 'page.supRequests', roles: teamLeads, nav: true, render: SupRequests },
@@ -81,7 +87,11 @@ export const sections: Section[] = [
   { path: '/hr/grades', group: 'hr', title: 'page.hrGrades', roles: rosterReaders, nav: true, render: HrGrades },
 
   { path: '/assess/runs', group: 'assess', title: 'page.assessRuns', roles: assessors, nav: true, render: AssessRuns },
+  { path: '/assess/cycles', group: 'assess', title: 'page.assessCycles', roles: assessors, nav: true, render: AssessCycles },
+  { path: '/assess/decisions', group: 'assess', title: 'page.assessDecisions', roles: assessors, nav: true, render: AssessDecisions },
   { path: '/pay/runs', group: 'pay', title: 'page.payroll', roles: ['hr_officer', 'branch_head', 'committee'], nav: true, render: Payroll },
+  { path: '/pay/inputs', group: 'pay', title: 'page.payInputs', roles: ['hr_officer'], nav: true, render: PayInputs },
+  { path: '/pay/configs', group: 'pay', title: 'page.payConfigs', roles: ['hr_officer', 'committee', 'administrator'], nav: true, render: PayConfigs },
 
   { path: '/approvals', group: 'inbox', title: 'page.approvals', roles: checkers, nav: true, render: Approvals },
 

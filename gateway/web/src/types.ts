@@ -40,7 +40,9 @@ export interface MonthResults {
   improvement?: string;
   linesDone?: number;
   linesTotal?: number;
+  submitTime?: string;
   reviewComment?: string;
+  reviewedBy?: string;
 }
 
 export interface Plan {
@@ -219,6 +221,8 @@ export interface HistoryEntry {
   grade?: Grade;
   status?: string;
   reason?: string;
+  /** What the change rests on, e.g. the grade decision that made it. */
+  reference?: string;
   recordedBy?: string;
 }
 
@@ -270,6 +274,7 @@ export interface Run {
   computeTime?: string;
   closePreparedBy?: string;
   closedBy?: string;
+  closeApproval?: string;
   etag?: string;
 }
 
@@ -281,6 +286,7 @@ export interface ScoreCardLine {
   status?: string;
   value?: string;
   unit?: string;
+  source?: string;
   rule?: string;
   points?: string;
   detail?: string;
@@ -362,4 +368,137 @@ export interface Payslip {
   net?: Money;
   warnings?: string[];
   runState?: string;
+}
+
+export interface RatingsAnswer {
+  ratings?: number;
+  scoreCards?: { name: string; total?: string; coefficient?: string; complete?: boolean }[];
+  run?: Run;
+}
+
+export interface GradeStep {
+  ladder?: string;
+  level?: string;
+  band?: string;
+  displayName?: string;
+}
+
+export interface RequirementCheck {
+  requirement?: string;
+  measure?: string;
+  value?: string;
+  met?: boolean;
+}
+
+export interface DecisionRound {
+  name: string;
+  orgUnit?: string;
+  period?: string;
+  ladder?: string;
+  state?: string;
+  approval?: string;
+  decisions?: number;
+  moves?: number;
+  skipped?: { manager?: string; reason?: string }[];
+  effectiveDate?: CivilDate;
+  createdBy?: string;
+  computeTime?: string;
+  submittedBy?: string;
+  approvedBy?: string;
+  approveTime?: string;
+  etag?: string;
+}
+
+export interface GradeDecision {
+  name: string;
+  manager?: string;
+  period?: string;
+  orgUnit?: string;
+  from?: GradeStep;
+  to?: GradeStep;
+  kind?: string;
+  exceptional?: boolean;
+  approvalRef?: string;
+  promotions?: { target?: GradeStep; exceptional?: boolean; checks?: RequirementCheck[]; met?: boolean }[];
+  maintenance?: RequirementCheck[];
+  quota?: { level?: string; share?: string; population?: number; limit?: number; holding?: number; ranked?: number; rank?: number; score?: string; moved?: boolean };
+  reasons?: string[];
+  explanation?: string;
+  score?: string;
+  delivery?: string;
+  effectiveDate?: CivilDate;
+  deliveryError?: string;
+  appliedTime?: string;
+  revision?: number;
+}
+
+export interface Assessment {
+  name: string;
+  orgUnit?: string;
+  period?: string;
+  kind?: string;
+  results?: number;
+  incomplete?: number;
+  skipped?: { manager?: string; reason?: string }[];
+  createdBy?: string;
+  computeTime?: string;
+  etag?: string;
+}
+
+export interface AssessmentResult {
+  name: string;
+  manager?: string;
+  period?: string;
+  orgUnit?: string;
+  monthly?: { period?: string; total?: string; scoreCard?: string }[];
+  preAssessment?: boolean;
+  score?: string;
+  detail?: string;
+  annualSummary?: string;
+  selfEvaluation?: string;
+  committeeRating?: string;
+  additionalScore?: string;
+  additionalDetail?: string;
+  complete?: boolean;
+}
+
+export interface PayConfig {
+  name: string;
+  effectiveDate?: CivilDate;
+  description?: string;
+  standard?: Money;
+  gradeRates?: { ladder: string; level: string; band?: string; baseFactor: string; performanceFactor?: string }[];
+  parameters?: { name: string; unit?: string; value: string; description?: string }[];
+  components?: { code: string; displayName: string; kind?: string; eligibility?: string; formula: string }[];
+  commissionRules?: { code: string; displayName: string; rate: string; threshold: string }[];
+  regionClasses?: { orgUnit: string; displayName?: string; coefficient: string }[];
+  supervisorPosts?: string[];
+  supervisorLevels?: string[];
+  revision?: string | number;
+  etag?: string;
+  createTime?: string;
+  updateTime?: string;
+  updatedBy?: string;
+}
+
+export interface FormulaInput {
+  name?: string;
+  unit?: string;
+  description?: string;
+  source?: string;
+}
+
+export interface PayInput {
+  name?: string;
+  manager: string;
+  period: string;
+  kind: string;
+  code?: string;
+  contract?: string;
+  value: string;
+  referenceRun?: string;
+  description?: string;
+  source?: string;
+  createTime?: string;
+  createdBy?: string;
 }

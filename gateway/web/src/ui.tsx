@@ -15,26 +15,44 @@ export type AsyncState<T> =
 /**
  * useAsync runs load when deps change, showing the loading state; reload runs it
  * again keeping the data on screen until the new answer arrives (so a form's
- * success notice stays visible after the list under it refreshes).
+ * success notice stays visible after the list under it refreshes). The promise
+ * reload returns settles once the new answer (or error) is on screen, so an
+ * action can say it is done only when the page shows its result.
  */
-export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> & { reload: () => void } {
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> & { reload: () => Promise<void> } {
   const [state, setState] = useState<AsyncState<T>>({ status: 'loading' });
   const [n, setN] = useState(0);
   const seq = useRef(0);
   const lastN = useRef(0);
+  const waiters = useRef<(() => void)[]>([]);
   useEffect(() => {
     const mine = ++seq.current;
     const reloading = n !== lastN.current;
     lastN.current = n;
     // A retry after an error shows the loading state; a refresh of data keeps it.
     setState((s) => (reloading && s.status === 'ok' ? s : { status: 'loading' }));
+    const settle = (next: AsyncState<T>) => {
+      if (mine !== seq.current) return;
+      setState(next);
+      const done = waiters.current;
+      waiters.current = [];
+      // After the render that shows the answer.
+      setTimeout(() => done.forEach((f) => f()), 0);
+    };
     load().then(
-      (data) => mine === seq.current && setState({ status: 'ok', data }),
-      (error) => mine === seq.current && setState({ status: 'error', error }),
+      (data) => settle({ status: 'ok', data }),
+      (error) => settle({ status: 'error', error }),
     );
     // load closes over deps: the caller lists them
   }, [...deps, n]);
-  const reload = useCallback(() => setN((x) => x + 1), []);
+  const reload = useCallback(
+    () =>
+      new Promise<void>((resolve) => {
+        waiters.current.push(resolve);
+        setN((x) => x + 1);
+      }),
+    [],
+  );
   return { ...state, reload };
 }
 
@@ -86,9 +104,9 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
 }
 
 /** Async shows loading, the error (with retry) or the content. */
-export function Async<T>({ state, children }: { state: AsyncState<T> & { reload: () => void }; children: (data: T) => ComponentChildren }) {
+export function Async<T>({ state, children }: { state: AsyncState<T> & { reload: () => unknown }; children: (data: T) => ComponentChildren }) {
   if (state.status === 'loading') return <Loading />;
-  if (state.status === 'error') return <ErrorBox error={state.error} onRetry={state.reload} />;
+  if (state.status === 'error') return <ErrorBox error={state.error} onRetry={() => void state.reload()} />;
   return <>{children(state.data)}</>;
 }
 

@@ -1,13 +1,15 @@
 // My month (客户经理): this month's visit plan as a calendar and a list of lines,
 // with the steps of the monthly cycle the manager takes — generate the draft,
-// submit it, record visits, submit the month's results.
+// edit its lines (marketing actions, dates, method; add or remove customers and
+// tasks) and note, submit it, record visits, submit the month's results.
 
-import { get, isNotFound, post, requestId } from '../api';
-import { fromCivil, isMonth, monthDays, thisMonth, today, weekday } from '../dates';
+import { useState } from 'preact/hooks';
+import { api, get, isNotFound, post, requestId } from '../api';
+import { fromCivil, isDate, isMonth, monthDays, thisMonth, toCivil, today, weekday } from '../dates';
 import { label, t } from '../i18n';
 import { href, navigate } from '../router';
 import type { PageProps } from '../sections';
-import type { Plan, PlanItem } from '../types';
+import type { Customer, Plan, PlanItem } from '../types';
 import { ActionResult, Async, Badge, Page, useAction, useAsync, useId } from '../ui';
 
 export function mark(it: PlanItem): string {
@@ -71,9 +73,11 @@ function NoPlan({ user, month, reload }: { user: string; month: string; reload: 
   );
 }
 
-function PlanView({ plan, reload }: { plan: Plan; reload: () => void }) {
+function PlanView({ plan, reload }: { plan: Plan; reload: () => Promise<void> }) {
   const items = plan.items ?? [];
   const done = items.filter((i) => i.status === 'STATUS_DONE').length;
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const action = useAction();
   const submit = () =>
     action.run(async () => {
@@ -95,15 +99,53 @@ function PlanView({ plan, reload }: { plan: Plan; reload: () => void }) {
             {t('plan.reviewComment')}：{plan.reviewComment}
           </p>
         )}
-        {editable && (
-          <button type="button" onClick={submit} disabled={action.busy}>
-            {t('plan.submit')}
-          </button>
+        {plan.note && (
+          <p>
+            <span class="muted">{t('plan.note')}：</span>
+            {plan.note}
+          </p>
+        )}
+        {editable && !editing && (
+          <div class="buttons">
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                action.clear();
+                setSaved(false);
+                setEditing(true);
+              }}
+              disabled={action.busy}
+            >
+              {t('plan.edit')}
+            </button>
+            <button type="button" onClick={submit} disabled={action.busy}>
+              {t('plan.submit')}
+            </button>
+          </div>
+        )}
+        {saved && !action.done && !action.error && (
+          <p class="notice ok" role="status">
+            {t('plan.saved')}
+          </p>
         )}
         <ActionResult action={action} />
       </div>
-      <Calendar month={plan.month ?? ''} items={items} />
-      <Lines items={items} month={plan.month ?? ''} approved={plan.state === 'STATE_APPROVED'} />
+      {editing ? (
+        <PlanEditor
+          plan={plan}
+          onDone={async (ok) => {
+            if (ok) await reload(); // the saved lines on screen before the editor closes
+            setEditing(false);
+            setSaved(ok);
+          }}
+        />
+      ) : (
+        <>
+          <Calendar month={plan.month ?? ''} items={items} />
+          <Lines items={items} month={plan.month ?? ''} approved={plan.state === 'STATE_APPROVED'} />
+        </>
+      )}
       {plan.state === 'STATE_APPROVED' && <Results plan={plan} reload={reload} />}
     </>
   );
@@ -209,6 +251,7 @@ function Lines({ items, month, approved }: { items: PlanItem[]; month: string; a
                         {t('plan.unscheduled')}
                       </span>
                     )}
+                    {fromCivil(it.plannedDate) && it.unscheduledReason ? <div class="warn-text small-text">{it.unscheduledReason}</div> : null}
                   </td>
                   <td>{label('status.', it.status)}</td>
                   <td>
@@ -282,5 +325,208 @@ function Results({ plan, reload }: { plan: Plan; reload: () => void }) {
         <ActionResult action={action} />
       </form>
     </details>
+  );
+}
+
+/** A line as the editor holds it: the API's fields as form strings. */
+interface EditLine {
+  key: string;
+  id?: string;
+  kind: string;
+  customer?: string;
+  who: string;
+  source?: string;
+  status?: string;
+  actions: string;
+  date: string;
+  method: string;
+}
+
+const METHODS = ['VISIT_METHOD_ON_SITE', 'VISIT_METHOD_PHONE', 'VISIT_METHOD_ONLINE'];
+let newKeys = 0;
+
+/**
+ * PlanEditor edits a draft or returned plan: each line's marketing actions (one
+ * per line of text), planned date within the month and method; lines removed or
+ * added (a customer of mine, or a task); the plan's note. Saving sends the whole
+ * list (PATCH items,note); the API names any line it refuses (items[i].…).
+ */
+function PlanEditor({ plan, onDone }: { plan: Plan; onDone: (saved: boolean) => Promise<void> }) {
+  const month = plan.month ?? '';
+  const [lines, setLines] = useState<EditLine[]>(() =>
+    (plan.items ?? []).map((it) => ({
+      key: it.id,
+      id: it.id,
+      kind: it.kind ?? 'KIND_VISIT',
+      customer: it.customer,
+      who: it.customerDisplayName || it.customer || label('kind.', it.kind),
+      source: it.source,
+      status: it.status,
+      actions: (it.actions ?? []).join('\n'),
+      date: fromCivil(it.plannedDate),
+      method: it.method ?? '',
+    })),
+  );
+  const [note, setNote] = useState(plan.note ?? '');
+  const [addCustomer, setAddCustomer] = useState('');
+  const [taskText, setTaskText] = useState('');
+  const customers = useAsync(
+    () => get<{ customers?: Customer[] }>('/v1/customers', { filter: `primary_manager = "${plan.manager}"`, pageSize: 500 }).then((r) => r.customers ?? []),
+    [plan.manager],
+  );
+  const action = useAction();
+  const ids = { note: useId('note'), add: useId('addc'), task: useId('task') };
+  const [first, last] = isMonth(month) ? [`${month}-01`, monthDays(month).slice(-1)[0]] : ['', ''];
+  const set = (key: string, patch: Partial<EditLine>) => setLines((ls) => ls.map((l) => (l.key === key ? { ...l, ...patch } : l)));
+  const planned = new Set(lines.map((l) => l.customer).filter(Boolean));
+  const free = customers.status === 'ok' ? customers.data.filter((c) => !planned.has(c.name)) : [];
+  const save = (e: Event) => {
+    e.preventDefault();
+    action.run(async () => {
+      const items = lines.map((l) => ({
+        id: l.id,
+        kind: l.id ? undefined : l.kind,
+        customer: l.id ? undefined : l.customer,
+        actions: l.actions
+          .split('\n')
+          .map((a) => a.trim())
+          .filter(Boolean),
+        plannedDate: isDate(l.date) ? toCivil(l.date) : undefined,
+        method: l.method || undefined,
+      }));
+      await api('PATCH', `/v1/${plan.name}`, {
+        body: { name: plan.name, etag: plan.etag, items, note },
+        query: { updateMask: 'items,note', requestId: requestId() },
+      });
+      await onDone(true);
+    });
+  };
+  return (
+    <form class="card form plan-editor" onSubmit={save}>
+      <h2>{t('plan.editTitle')}</h2>
+      <p class="muted small-text">{t('plan.editHint')}</p>
+      <div class="table-wrap">
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">{t('common.customer')}</th>
+              <th scope="col">{t('plan.actionsPerLine')}</th>
+              <th scope="col">{t('plan.plannedDate')}</th>
+              <th scope="col">{t('plan.method')}</th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {lines.map((l, i) => (
+              <tr key={l.key} data-customer={l.customer}>
+                <th scope="row">
+                  {l.who}
+                  <div class="muted small-text">{l.id ? label('source.', l.source) : t('plan.newLine')}</div>
+                </th>
+                <td>
+                  <textarea
+                    rows={2}
+                    aria-label={`${l.who} ${t('plan.actions')}`}
+                    value={l.actions}
+                    onInput={(e) => set(l.key, { actions: e.currentTarget.value })}
+                  />
+                </td>
+                <td>
+                  <input
+                    type="date"
+                    min={first}
+                    max={last}
+                    aria-label={`${l.who} ${t('plan.plannedDate')}`}
+                    value={l.date}
+                    onInput={(e) => set(l.key, { date: e.currentTarget.value })}
+                  />
+                </td>
+                <td>
+                  {l.kind === 'KIND_VISIT' ? (
+                    <select aria-label={`${l.who} ${t('plan.method')}`} value={l.method} onChange={(e) => set(l.key, { method: e.currentTarget.value })}>
+                      {!l.method && <option value="">—</option>}
+                      {METHODS.map((m) => (
+                        <option key={m} value={m}>
+                          {label('method.', m)}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  {l.status !== 'STATUS_DONE' && l.status !== 'STATUS_HANDED_OVER' && (
+                    <button
+                      type="button"
+                      class="secondary small"
+                      aria-label={`${t('plan.removeLine')} ${l.who} (${i + 1})`}
+                      onClick={() => setLines((ls) => ls.filter((x) => x.key !== l.key))}
+                    >
+                      {t('plan.removeLine')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="toolbar add-line">
+        <label for={ids.add}>{t('plan.addCustomer')}</label>
+        <select id={ids.add} value={addCustomer} onChange={(e) => setAddCustomer(e.currentTarget.value)}>
+          <option value="">{free.length ? t('plan.pickCustomer') : t('plan.noMoreCustomers')}</option>
+          {free.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.displayName ?? c.name}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          class="secondary small"
+          disabled={!addCustomer}
+          onClick={() => {
+            const c = free.find((x) => x.name === addCustomer);
+            setLines((ls) => [
+              ...ls,
+              { key: `new-${++newKeys}`, kind: 'KIND_VISIT', customer: addCustomer, who: c?.displayName ?? addCustomer, actions: '', date: '', method: 'VISIT_METHOD_ON_SITE' },
+            ]);
+            setAddCustomer('');
+          }}
+        >
+          {t('plan.addLine')}
+        </button>
+      </div>
+      <div class="toolbar add-line">
+        <label for={ids.task}>{t('plan.addTask')}</label>
+        <input id={ids.task} value={taskText} onInput={(e) => setTaskText(e.currentTarget.value)} />
+        <button
+          type="button"
+          class="secondary small"
+          disabled={!taskText.trim()}
+          onClick={() => {
+            setLines((ls) => [...ls, { key: `new-${++newKeys}`, kind: 'KIND_TASK', who: label('kind.', 'KIND_TASK'), actions: taskText.trim(), date: '', method: '' }]);
+            setTaskText('');
+          }}
+        >
+          {t('plan.addLine')}
+        </button>
+      </div>
+      <label for={ids.note}>
+        {t('plan.note')}
+        <span class="muted">{t('common.optional')}</span>
+      </label>
+      <textarea id={ids.note} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      <div class="buttons">
+        <button type="submit" disabled={action.busy}>
+          {t('plan.save')}
+        </button>
+        <button type="button" class="secondary" onClick={() => void onDone(false)} disabled={action.busy}>
+          {t('common.cancel')}
+        </button>
+      </div>
+      <ActionResult action={action} />
+    </form>
   );
 }

@@ -87,7 +87,10 @@ export function HrManager({ params }: PageProps) {
                         </td>
                         <td>{e.grade?.displayName || '—'}</td>
                         <td>{e.status ? label('mstatus.', e.status) : '—'}</td>
-                        <td>{e.reason || '—'}</td>
+                        <td>
+                          {e.reason || '—'}
+                          {e.reference && e.reference !== 'seed' ? <div class="muted small-text reference">{e.reference}</div> : null}
+                        </td>
                         <td>{e.recordedBy || '—'}</td>
                       </tr>
                     ))}

@@ -1,6 +1,8 @@
 // Plan approvals (计划审批): the team's submitted plans, each with its lines and
 // what the manager changed against the generated draft; approve, or reject with a
-// comment saying what to change. Also: generate the month's drafts for the team.
+// comment saying what to change. The month-end results (月末总结) the managers
+// submitted: accept them (the month is closed) or return them with a comment.
+// Also: generate the month's drafts for the team.
 
 import { useState } from 'preact/hooks';
 import { get, post, requestId } from '../api';
@@ -47,6 +49,7 @@ export function SupPlans({ session }: PageProps) {
           )
         }
       </Async>
+      <ResultsReview names={team.names} version={decided} onDecided={() => setDecided((n) => n + 1)} />
       <TeamPlans names={team.names} version={decided} />
       <Generate orgUnit={session.orgUnit} />
     </Page>
@@ -102,6 +105,12 @@ function PlanDetail({ name }: { name: string }) {
     <Async state={data}>
       {([plan, diff]) => (
         <div class="plan-detail">
+          {plan.note && (
+            <p>
+              <span class="muted">{t('plan.note')}：</span>
+              {plan.note}
+            </p>
+          )}
           <ItemTable items={plan.items ?? []} />
           <h3>{t('sup.diff')}</h3>
           {!(diff.added?.length || diff.removed?.length || diff.changed?.length) ? (
@@ -244,5 +253,91 @@ function Generate({ orgUnit }: { orgUnit: string }) {
       </div>
       <ActionResult action={action} />
     </form>
+  );
+}
+
+/** ResultsReview lists the approved plans whose month-end results wait for the supervisor. */
+function ResultsReview({ names, version, onDecided }: { names: Map<string, string>; version: number; onDecided: () => void }) {
+  const [notice, setNotice] = useState('');
+  const list = useAsync(
+    () =>
+      get<{ plans?: Plan[] }>('/v1/managers/-/plans', { filter: 'state = APPROVED', pageSize: 500 }).then((r) =>
+        (r.plans ?? []).filter((p) => p.results?.state === 'STATE_SUBMITTED'),
+      ),
+    [version],
+  );
+  return (
+    <>
+      <h2>{t('results.pending')}</h2>
+      {notice && (
+        <p class="notice ok" role="status">
+          {notice}
+        </p>
+      )}
+      <Async state={list}>
+        {(plans) =>
+          plans.length === 0 ? (
+            <p class="card">{t('results.nonePending')}</p>
+          ) : (
+            <ul class="plans">
+              {plans.map((p) => (
+                <ResultsCard
+                  key={p.name}
+                  plan={p}
+                  who={names.get(idOf(p.manager)) ?? idOf(p.manager)}
+                  onDecided={(msg) => {
+                    setNotice(msg);
+                    list.reload();
+                    onDecided();
+                  }}
+                />
+              ))}
+            </ul>
+          )
+        }
+      </Async>
+    </>
+  );
+}
+
+function ResultsCard({ plan, who, onDecided }: { plan: Plan; who: string; onDecided: (notice: string) => void }) {
+  const [comment, setComment] = useState('');
+  const action = useAction();
+  const commentId = useId('rcomment');
+  const r = plan.results ?? {};
+  const decide = (accept: boolean) =>
+    action.run(async () => {
+      await post(`/v1/${plan.name}:reviewResults`, { etag: plan.etag, accept, comment, requestId: requestId() });
+      onDecided(t(accept ? 'results.accepted' : 'results.returned', { who, month: plan.month ?? '' }));
+    });
+  return (
+    <li class="card form results-card" data-plan={plan.name}>
+      <div class="plan-summary">
+        <strong>{who}</strong>
+        <span>{plan.month}</span>
+        <span>{t('plan.done', { done: r.linesDone ?? 0, total: r.linesTotal ?? 0 })}</span>
+        <span class="muted">
+          {t('sup.submittedAt')} {formatTime(r.submitTime)}
+        </span>
+      </div>
+      <dl class="facts">
+        <dt>{t('plan.evaluation')}</dt>
+        <dd>{r.evaluation || '—'}</dd>
+        <dt>{t('plan.improvement')}</dt>
+        <dd>{r.improvement || '—'}</dd>
+      </dl>
+      <label for={commentId}>{t('sup.comment')}</label>
+      <textarea id={commentId} rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+      <p class="muted small-text">{t('results.commentHint')}</p>
+      <div class="buttons">
+        <button type="button" onClick={() => decide(true)} disabled={action.busy}>
+          {t('results.accept')}
+        </button>
+        <button type="button" class="danger" onClick={() => decide(false)} disabled={action.busy}>
+          {t('results.return')}
+        </button>
+      </div>
+      <ActionResult action={action} />
+    </li>
   );
 }
