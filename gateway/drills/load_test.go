@@ -38,7 +38,7 @@ func TestLoadProfile(t *testing.T) {
 	out := os.Getenv("RMSUITE_LOAD_OUT")
 	concurrency, round, rounds := 32, 3*time.Second, 3
 	if out == "" {
-		concurrency, round, rounds = 4, 200*time.Millisecond, 1
+		concurrency, round, rounds = 4, 500*time.Millisecond, 1
 	}
 	if v, err := strconv.Atoi(os.Getenv("RMSUITE_LOAD_CONCURRENCY")); err == nil && v > 0 {
 		concurrency = v
@@ -65,7 +65,7 @@ func TestLoadProfile(t *testing.T) {
 	client := perf.NewHTTPClient(concurrency)
 	samples := make([]perf.Sample, len(targets))
 	for _, tg := range targets { // a short try of each first: a target that fails stops here
-		s, err := tg.run(ctx, client, 1, 50*time.Millisecond)
+		s, err := tg.run(ctx, client, 1, 300*time.Millisecond)
 		if err != nil || s.Errors > 0 || len(s.Latencies) == 0 {
 			t.Fatalf("%s %s: %v %s", tg.Transport, tg.Call, err, s.FirstError)
 		}
