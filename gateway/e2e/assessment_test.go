@@ -270,13 +270,13 @@ func grade(t *testing.T, id string) managerJSON {
 // branch none, and a closed run refuses changes.
 func TestAssessmentEndToEnd(t *testing.T) {
 	specs := []string{"E9301 bank L2 - 2024-01-01", "E9302 bank L2 - 2024-01-01",
-		"E9401 three-levels-nine-bands SENIOR A 2026-06-01", "E9402 three-levels-nine-bands SENIOR B 2026-06-01",
-		"E9403 three-levels-nine-bands SENIOR C 2026-06-01"}
+		"E9401 three-levels-nine-bands SENIOR A 2026-01-01", "E9402 three-levels-nine-bands SENIOR B 2026-01-01",
+		"E9403 three-levels-nine-bands SENIOR C 2026-01-01"}
 	for i := 4; i <= 14; i++ {
-		specs = append(specs, fmt.Sprintf("E94%02d three-levels-nine-bands MIDDLE B 2026-06-01", i))
+		specs = append(specs, fmt.Sprintf("E94%02d three-levels-nine-bands MIDDLE B 2026-01-01", i))
 	}
 	for i := 15; i <= 20; i++ {
-		specs = append(specs, fmt.Sprintf("E94%02d three-levels-nine-bands JUNIOR A 2026-06-01", i))
+		specs = append(specs, fmt.Sprintf("E94%02d three-levels-nine-bands JUNIOR A 2026-01-01", i))
 	}
 	at := newAssessTeam(t, "team-jingan", specs...)
 	at.goodMonth(t, "e2e-2026-03", "2026-03")
@@ -368,6 +368,19 @@ func TestAssessmentEndToEnd(t *testing.T) {
 			callAs(t, at.hr, "GET", "/v1/"+round.Name+"/decisions/E9301", nil, &d)
 			return d.Delivery == "DELIVERY_APPLIED"
 		})
+
+		// The roster now shows the promotion, effective 2027-01-01; a run for
+		// December 2026 still scores E9301 on the grade held then (二级).
+		var e errorAnswer
+		if code := callAs(t, at.hr, "POST", "/v1/runs", map[string]any{"orgUnit": "orgUnits/" + at.unit, "period": "2026-12"}, &e); code != http.StatusOK {
+			t.Fatalf("start the December run: HTTP %d %+v", code, e.Error)
+		}
+		var dec struct {
+			Level string `json:"level"`
+		}
+		if code := callAs(t, at.hr, "GET", "/v1/runs/2026-12-"+at.unit+"/scoreCards/E9301", nil, &dec); code != http.StatusOK || dec.Level != "L2" {
+			t.Errorf("E9301 scored in December 2026 at %q (HTTP %d), want L2: a grade effective 2027-01-01 counts only from then", dec.Level, code)
+		}
 	})
 
 	t.Run("worked example 4", func(t *testing.T) {
@@ -389,7 +402,7 @@ func TestAssessmentEndToEnd(t *testing.T) {
 			t.Errorf("E9403's new grade: %+v", g)
 		}
 		for _, m := range []string{"E9401", "E9402", "E9404", "E9420"} {
-			if g := grade(t, m).Grade; g.EffectiveDate != (date{2026, 6, 1}) {
+			if g := grade(t, m).Grade; g.EffectiveDate != (date{2026, 1, 1}) {
 				t.Errorf("%s's grade changed: %+v", m, g)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rmsuite/rmsuite/pkg/civil"
 	"strings"
 	"sync"
 	"time"
@@ -137,8 +138,10 @@ type Directory interface {
 	// manager id; managers the roster does not know are left out.
 	ManagerUnits(ctx context.Context, ids []string) (map[string]string, error)
 	// Managers lists every manager of the subtree of orgUnit, read as the
-	// caller.
-	Managers(ctx context.Context, orgUnit string) ([]Manager, error)
+	// caller, each with the grade they held on asOf (the last day of the
+	// period assessed): a grade change the roster holds with a later
+	// effective date, e.g. a promotion decided for next year, does not count.
+	Managers(ctx context.Context, orgUnit string, asOf civil.Date) ([]Manager, error)
 	// Manager reads one manager as the caller; ErrNotFound if there is none.
 	Manager(ctx context.Context, id string) (Manager, error)
 }

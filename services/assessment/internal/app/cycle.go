@@ -217,7 +217,7 @@ func (a *App) RecomputeAssessment(ctx context.Context, id, sentEtag string) (bef
 // computeAssessment computes the result of every appointed manager of the
 // subtree from the closed monthly runs of the period and the inputs.
 func (a *App) computeAssessment(ctx context.Context, c Caller, r AssessmentRecord) (AssessmentRecord, error) {
-	managers, err := a.dir.Managers(ctx, r.OrgUnitID)
+	managers, err := a.dir.Managers(ctx, r.OrgUnitID, r.Period.End())
 	if err != nil {
 		return r, err
 	}

@@ -362,7 +362,7 @@ func measureOf() map[string]string {
 // computeRound proposes a decision for every appointed manager of the
 // subtree on the round's ladder with a complete result for the period.
 func (a *App) computeRound(ctx context.Context, c Caller, r RoundRecord, policy grade.Policy) (RoundRecord, error) {
-	managers, err := a.dir.Managers(ctx, r.OrgUnitID)
+	managers, err := a.dir.Managers(ctx, r.OrgUnitID, r.Period.End())
 	if err != nil {
 		return r, err
 	}

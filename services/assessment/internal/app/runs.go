@@ -477,7 +477,11 @@ func (a *App) compute(ctx context.Context, c Caller, r RunRecord) (RunRecord, er
 	if err := a.store.SaveRunSetup(ctx, r.ID, snap); err != nil {
 		return r, err
 	}
-	managers, err := a.dir.Managers(ctx, r.OrgUnitID)
+	month, err := monthPeriod("period", r.Period)
+	if err != nil {
+		return r, err
+	}
+	managers, err := a.dir.Managers(ctx, r.OrgUnitID, month.End())
 	if err != nil {
 		return r, err
 	}

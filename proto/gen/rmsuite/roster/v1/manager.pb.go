@@ -651,7 +651,9 @@ type Manager struct {
 	// The manager's supervisor, `managers/{manager}`; empty for none. Changed by
 	// TransferManager.
 	Supervisor string `protobuf:"bytes,14,opt,name=supervisor,proto3" json:"supervisor,omitempty"`
-	// The grade held now. Set by ChangeManagerGrade.
+	// The latest grade recorded, set by ChangeManagerGrade. Its effective_date
+	// may lie ahead (a promotion decided for next year); the grade held on a
+	// given day is read with GetManagerAsOf or BatchGetManagersAsOf.
 	Grade *Grade `protobuf:"bytes,15,opt,name=grade,proto3" json:"grade,omitempty"`
 	// Lifecycle state.
 	Status Manager_Status `protobuf:"varint,16,opt,name=status,proto3,enum=rmsuite.roster.v1.Manager_Status" json:"status,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -115,12 +116,15 @@ func (c *Client) ManagerUnits(ctx context.Context, ids []string) (map[string]str
 }
 
 // Managers lists every manager of the subtree of orgUnit that the caller may
-// see, with their grade, grade date, hire date and whether they are
-// appointed.
-func (c *Client) Managers(ctx context.Context, orgUnit string) ([]app.Manager, error) {
+// see, with the grade they held on asOf, their grade date, hire date and
+// whether they are appointed. The roster's list shows the latest grade
+// recorded, which may take effect after asOf (a promotion decided for next
+// year); only those managers are read again, as of asOf, in batches.
+func (c *Client) Managers(ctx context.Context, orgUnit string, asOf civil.Date) ([]app.Manager, error) {
 	ctx = auth.Forward(ctx)
 	filter := fmt.Sprintf("org_unit = %q", "orgUnits/"+orgUnit)
 	var out []app.Manager
+	later := map[string]int{} // manager name → index in out, grade dated after asOf
 	token := ""
 	for {
 		resp, err := c.managers.ListManagers(ctx, &rosterv1.ListManagersRequest{Filter: filter, PageSize: 1000, PageToken: token})
@@ -128,12 +132,53 @@ func (c *Client) Managers(ctx context.Context, orgUnit string) ([]app.Manager, e
 			return nil, wrap(err, "list managers")
 		}
 		for _, m := range resp.GetManagers() {
+			if g := m.GetGrade(); g.GetEffectiveDate() != nil && asOf.Before(civil.FromProto(g.GetEffectiveDate())) {
+				later[m.GetName()] = len(out)
+			}
 			out = append(out, toManager(m))
 		}
 		if token = resp.GetNextPageToken(); token == "" {
-			return out, nil
+			break
 		}
 	}
+	if err := c.gradesAsOf(ctx, out, later, asOf); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// asOfBatch is the most managers BatchGetManagersAsOf takes at once.
+const asOfBatch = 1000
+
+// gradesAsOf replaces the grades of out[later[name]] by those held on asOf;
+// a manager who held no grade yet on asOf is left without one.
+func (c *Client) gradesAsOf(ctx context.Context, out []app.Manager, later map[string]int, asOf civil.Date) error {
+	names := make([]string, 0, len(later))
+	for name := range later {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for start := 0; start < len(names); start += asOfBatch {
+		batch := names[start:min(start+asOfBatch, len(names))]
+		resp, err := c.managers.BatchGetManagersAsOf(ctx, &rosterv1.BatchGetManagersAsOfRequest{Names: batch, Date: asOf.Proto()})
+		if err != nil {
+			return wrap(err, "read grades as of "+asOf.String())
+		}
+		for _, snap := range resp.GetSnapshots() {
+			i, ok := later[snap.GetManager()]
+			if !ok {
+				continue
+			}
+			m := &out[i]
+			m.Ladder, m.Grade, m.GradeSince = "", grade.Grade{}, civil.Date{}
+			if g := snap.GetGrade(); g != nil && g.GetLevel() != "" {
+				m.Ladder = strings.TrimPrefix(g.GetLadder(), "gradeLadders/")
+				m.Grade = grade.Grade{Level: g.GetLevel(), Band: g.GetBand()}
+				m.GradeSince = civil.FromProto(g.GetEffectiveDate())
+			}
+		}
+	}
+	return nil
 }
 
 // toManager converts a roster manager.
