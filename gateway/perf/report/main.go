@@ -393,9 +393,9 @@ func markdown(r Report) string {
 
 func loadSection(b *strings.Builder, l LoadProfile) {
 	fmt.Fprintf(b, "## Load profile: the main reads of each service against a trivial call\n\n"+
-		"A local multi-process deployment, as `make drills` starts it (gateway/drills): an embedded etcd, two instances of every "+
+		"Measured %s. A local multi-process deployment, as `make drills` starts it (gateway/drills): an embedded etcd, two instances of every "+
 		"service (%s) on a throw-away %s cluster, and the gateway, each a process built from this tree. Data, made through the API:\n\n",
-		strings.Join(l.Instances, ", "), l.Backend)
+		l.Date, strings.Join(l.Instances, ", "), l.Backend)
 	for _, s := range l.Setup {
 		fmt.Fprintf(b, "- %s\n", s)
 	}
