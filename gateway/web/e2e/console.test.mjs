@@ -80,6 +80,9 @@ async function signInAs(user) {
   await page.getByLabel('示例用户').selectOption(user);
   await page.getByRole('button', { name: '以此身份登录' }).click();
   await page.locator('.topbar').getByText(user).waitFor();
+  // Signed in at `/`, the console moves to the role's home page in an effect
+  // after rendering; wait for it, or a following go() may be overwritten.
+  await page.waitForFunction(() => location.hash.length > 2);
 }
 
 async function go(hash) {
