@@ -83,7 +83,7 @@ run: build
 
 ## test: every test tier; PostgreSQL is started when possible (and required when CI=true)
 .PHONY: test
-test:
+test: tools
 	@if [ "$${CI:-}" = "true" ]; then deploy/local/postgres.sh --must; else deploy/local/postgres.sh; fi
 	@if [ "$${CI:-}" = "true" ]; then $(MAKE) --no-print-directory browser-deps; fi
 	go test -count=1 -timeout 15m $(PACKAGES)

@@ -98,10 +98,14 @@ func TestReadMemory(t *testing.T) {
 }
 
 // ghz (installed by make tools) against a gRPC server with health and reflection,
-// as the services serve them. Skipped when ghz is not installed yet.
+// as the services serve them. Skipped when ghz is not installed yet, except
+// in CI, where `make test` installs it first.
 func TestGhzAgainstAGRPCServer(t *testing.T) {
 	bin, err := perf.FindGhz("../..")
 	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v (make tools installs it; CI=true makes this a failure)", err)
+		}
 		t.Skip(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
