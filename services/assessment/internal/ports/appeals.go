@@ -5,7 +5,6 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/audit"
-	"github.com/rmsuite/rmsuite/pkg/idempotency"
 	"github.com/rmsuite/rmsuite/pkg/money"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
@@ -76,13 +75,7 @@ func appealID(f *fieldErrors, field, name string) string {
 func (s *AppealServer) FileAppeal(ctx context.Context, req *assessmentv1.FileAppealRequest) (*assessmentv1.Appeal, error) {
 	var f fieldErrors
 	subject := appealSubject(&f, "appeal.subject", req.GetAppeal().GetSubject())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Appeal, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Appeal, error) {
 		r, err := s.app.FileAppeal(ctx, subject, req.GetAppeal().GetReason())
 		if err != nil {
 			return nil, invalid("", nil, err)
@@ -148,13 +141,7 @@ func (s *AppealServer) DecideAppeal(ctx context.Context, req *assessmentv1.Decid
 			am.Grade = &grade.Grade{Level: g.GetLevel(), Band: g.GetBand()}
 		}
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Appeal, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Appeal, error) {
 		before, after, err := s.app.DecideAppeal(ctx, id, outcome, req.GetComment(), am)
 		if err != nil {
 			return nil, invalid("", nil, err)
@@ -169,13 +156,7 @@ func (s *AppealServer) DecideAppeal(ctx context.Context, req *assessmentv1.Decid
 func (s *AppealServer) WithdrawAppeal(ctx context.Context, req *assessmentv1.WithdrawAppealRequest) (*assessmentv1.Appeal, error) {
 	var f fieldErrors
 	id := appealID(&f, "name", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Appeal, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Appeal, error) {
 		before, after, err := s.app.WithdrawAppeal(ctx, id, req.GetReason())
 		if err != nil {
 			return nil, err

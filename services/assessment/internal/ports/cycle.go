@@ -6,7 +6,6 @@ import (
 
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/audit"
-	"github.com/rmsuite/rmsuite/pkg/idempotency"
 	"github.com/rmsuite/rmsuite/pkg/money"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
@@ -76,13 +75,7 @@ func (s *CycleServer) StartAssessment(ctx context.Context, req *assessmentv1.Sta
 	if in.GetOrgUnit() != "" {
 		unit = nameID(&f, "assessment.org_unit", orgUnitPrefix, "orgUnits/branch-east", in.GetOrgUnit())
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Assessment, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Assessment, error) {
 		r, err := s.app.StartAssessment(ctx, req.GetAssessmentId(), unit, in.GetPeriod())
 		if err != nil {
 			return nil, invalid("", nil, err)
@@ -124,13 +117,7 @@ func (s *CycleServer) ListAssessments(ctx context.Context, req *assessmentv1.Lis
 func (s *CycleServer) RecomputeAssessment(ctx context.Context, req *assessmentv1.RecomputeAssessmentRequest) (*assessmentv1.Assessment, error) {
 	var f fieldErrors
 	id := assessmentID(&f, "name", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Assessment, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Assessment, error) {
 		before, after, err := s.app.RecomputeAssessment(ctx, id, req.GetEtag())
 		if err != nil {
 			return nil, err
@@ -176,13 +163,7 @@ func (s *CycleServer) SetAssessmentInputs(ctx context.Context, req *assessmentv1
 			f.add(at, "give an annual summary, a self-evaluation or a committee rating")
 		}
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.SetAssessmentInputsResponse, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.SetAssessmentInputsResponse, error) {
 		results, r, err := s.app.SetAssessmentInputs(ctx, id, in)
 		if err != nil {
 			return nil, invalid("", nil, err)

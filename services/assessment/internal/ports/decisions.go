@@ -8,7 +8,6 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/audit"
 	"github.com/rmsuite/rmsuite/pkg/civil"
-	"github.com/rmsuite/rmsuite/pkg/idempotency"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/app"
@@ -168,13 +167,7 @@ func (s *DecisionServer) CreateDecisionRound(ctx context.Context, req *assessmen
 		ladder = nameID(&f, "decision_round.ladder", ladderPrefix, "gradeLadders/bank", in.GetLadder())
 	}
 	inputs := roundInputs(&f, in)
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.DecisionRound, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.DecisionRound, error) {
 		r, err := s.app.CreateDecisionRound(ctx, req.GetDecisionRoundId(), unit, in.GetPeriod(), ladder, inputs)
 		if err != nil {
 			return nil, invalid("", nil, err)
@@ -221,13 +214,7 @@ func (s *DecisionServer) RecomputeDecisionRound(ctx context.Context, req *assess
 		in := roundInputs(&f, req.GetDecisionRound())
 		inputs = &in
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.DecisionRound, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.DecisionRound, error) {
 		before, after, err := s.app.RecomputeDecisionRound(ctx, id, req.GetEtag(), inputs)
 		if err != nil {
 			return nil, invalid("", nil, err)
@@ -242,13 +229,7 @@ func (s *DecisionServer) RecomputeDecisionRound(ctx context.Context, req *assess
 func (s *DecisionServer) SubmitDecisionRound(ctx context.Context, req *assessmentv1.SubmitDecisionRoundRequest) (*assessmentv1.DecisionRound, error) {
 	var f fieldErrors
 	id := roundID(&f, "name", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.DecisionRound, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.DecisionRound, error) {
 		before, after, err := s.app.SubmitDecisionRound(ctx, id, req.GetEtag(), req.GetReason())
 		if err != nil {
 			return nil, err
@@ -351,13 +332,7 @@ func (s *DecisionServer) ProposeEarlyDemotion(ctx context.Context, req *assessme
 	if in.GetEffectiveDate() != nil && !effective.Valid() {
 		f.add("early_demotion.effective_date", "not a calendar day")
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.EarlyDemotion, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.EarlyDemotion, error) {
 		d, err := s.app.ProposeEarlyDemotion(ctx, manager, kind, in.GetReason(), effective)
 		if err != nil {
 			return nil, invalid("", nil, err)

@@ -244,13 +244,7 @@ func (s *IndicatorServer) CreateIndicator(ctx context.Context, req *assessmentv1
 		f.add("indicator.name", "leave it empty or set it to indicators/{indicator_id}; got %q", n)
 	}
 	f.domain("indicator", indicatorRenames("indicator_id"), app.CheckIndicator(ind))
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Indicator, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Indicator, error) {
 		r, err := s.app.CreateIndicator(ctx, ind)
 		if err != nil {
 			return nil, invalid("indicator", indicatorRenames("indicator_id"), err)
@@ -427,13 +421,7 @@ func (s *IndicatorServer) UpdateTemplate(ctx context.Context, req *assessmentv1.
 		}
 		ch.Levels = &levels
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Template, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Template, error) {
 		before, after, err := s.app.UpdateTemplate(ctx, code, in.GetEtag(), ch)
 		if err != nil {
 			return nil, invalid("template", templateRenames, err)

@@ -6,16 +6,20 @@
 package ports
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/rmsuite/rmsuite/pkg/apierr"
 	"github.com/rmsuite/rmsuite/pkg/auth"
+	"github.com/rmsuite/rmsuite/pkg/idempotency"
+	"github.com/rmsuite/rmsuite/pkg/storage"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/adapters/roster"
 	"github.com/rmsuite/rmsuite/services/assessment/internal/adapters/visits"
@@ -148,6 +152,21 @@ func (f *fieldErrors) domain(prefix string, rename map[string]string, err error)
 		f.put(apierr.FieldViolation{Field: field, Description: v.Description})
 	}
 	return true
+}
+
+// mutation runs fn once per request id — a retry with the same id answers
+// what the first call answered — after checking the request id and the
+// request's fields; when either is bad nothing runs.
+func mutation[T proto.Message](ctx context.Context, db *storage.DB, requestID string, req proto.Message, f *fieldErrors,
+	fn func(ctx context.Context) (T, error)) (T, error) {
+	var none T
+	if err := idempotency.Check(requestID); err != nil {
+		return none, err
+	}
+	if err := f.err(); err != nil {
+		return none, err
+	}
+	return idempotency.Do(ctx, db, requestID, req, fn)
 }
 
 func (f *fieldErrors) err() error {

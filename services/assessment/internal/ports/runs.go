@@ -7,7 +7,6 @@ import (
 	"github.com/rmsuite/rmsuite/pkg/aip"
 	"github.com/rmsuite/rmsuite/pkg/approval"
 	"github.com/rmsuite/rmsuite/pkg/audit"
-	"github.com/rmsuite/rmsuite/pkg/idempotency"
 	"github.com/rmsuite/rmsuite/pkg/money"
 	"github.com/rmsuite/rmsuite/pkg/storage"
 	assessmentv1 "github.com/rmsuite/rmsuite/proto/gen/rmsuite/assessment/v1"
@@ -119,13 +118,7 @@ func (s *RunServer) StartRun(ctx context.Context, req *assessmentv1.StartRunRequ
 	if in.GetOrgUnit() != "" {
 		unit = nameID(&f, "run.org_unit", orgUnitPrefix, "orgUnits/branch-east", in.GetOrgUnit())
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Run, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Run, error) {
 		r, err := s.app.StartRun(ctx, req.GetRunId(), unit, in.GetPeriod())
 		if err != nil {
 			return nil, invalid("", runRenames, err)
@@ -167,13 +160,7 @@ func (s *RunServer) ListRuns(ctx context.Context, req *assessmentv1.ListRunsRequ
 func (s *RunServer) RecomputeRun(ctx context.Context, req *assessmentv1.RecomputeRunRequest) (*assessmentv1.Run, error) {
 	var f fieldErrors
 	id := runID(&f, "name", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Run, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Run, error) {
 		before, after, err := s.app.RecomputeRun(ctx, id, req.GetEtag())
 		if err != nil {
 			return nil, err
@@ -208,13 +195,7 @@ func (s *RunServer) SetRatings(ctx context.Context, req *assessmentv1.SetRatings
 			in[i].Value = v
 		}
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.SetRatingsResponse, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.SetRatingsResponse, error) {
 		cards, run, err := s.app.SetRatings(ctx, id, in)
 		if err != nil {
 			return nil, invalid("", nil, err)
@@ -233,13 +214,7 @@ func (s *RunServer) SetRatings(ctx context.Context, req *assessmentv1.SetRatings
 func (s *RunServer) CloseRun(ctx context.Context, req *assessmentv1.CloseRunRequest) (*assessmentv1.Run, error) {
 	var f fieldErrors
 	id := runID(&f, "name", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Run, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Run, error) {
 		before, after, err := s.app.CloseRun(ctx, id, req.GetEtag(), req.GetReason())
 		if err != nil {
 			return nil, err

@@ -91,13 +91,7 @@ func (s *SurveyServer) CreateSurvey(ctx context.Context, req *assessmentv1.Creat
 	in := req.GetSurvey()
 	questionnaire := nameID(&f, "survey.questionnaire", questionnairePrefix, "questionnaires/retail-2026", in.GetQuestionnaire())
 	unit := nameID(&f, "survey.org_unit", orgUnitPrefix, "orgUnits/branch-east", in.GetOrgUnit())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Survey, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Survey, error) {
 		v, err := s.app.CreateSurvey(ctx, req.GetSurveyId(), questionnaire, unit, in.GetPeriod())
 		if err != nil {
 			return nil, invalid("", nil, err)
@@ -125,13 +119,7 @@ func (s *SurveyServer) GetSurvey(ctx context.Context, req *assessmentv1.GetSurve
 func (s *SurveyServer) CloseSurvey(ctx context.Context, req *assessmentv1.CloseSurveyRequest) (*assessmentv1.Survey, error) {
 	var f fieldErrors
 	id := nameID(&f, "name", surveyPrefix, "surveys/branch-east-2026-05", req.GetName())
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.Survey, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.Survey, error) {
 		before, after, err := s.app.CloseSurvey(ctx, id)
 		if err != nil {
 			return nil, err
@@ -151,13 +139,7 @@ func (s *SurveyServer) PutSurveyResponse(ctx context.Context, req *assessmentv1.
 	for _, a := range in.GetAnswers() {
 		r.Answers = append(r.Answers, int(a))
 	}
-	if err := idempotency.Check(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if err := f.err(); err != nil {
-		return nil, err
-	}
-	return idempotency.Do(ctx, s.db, req.GetRequestId(), req, func(ctx context.Context) (*assessmentv1.SurveyResponse, error) {
+	return mutation(ctx, s.db, req.GetRequestId(), req, &f, func(ctx context.Context) (*assessmentv1.SurveyResponse, error) {
 		got, replay, err := s.app.PutSurveyResponse(ctx, id, req.GetCustomerId(), r)
 		if err != nil {
 			return nil, invalid("", nil, err)
