@@ -129,13 +129,14 @@ web-check: web
 	@untracked=$$(git status --porcelain --untracked-files=all -- $(WEB)/dist | grep '^??' || true); \
 		test -z "$$untracked" || { echo "make web created files git does not track (add and commit them):"; echo "$$untracked"; exit 1; }
 
-## browser-deps: what the browser tests need: Debian's chromium and a CJK font (installed when missing, as root) and web-deps
+## browser-deps: what the browser tests need: Debian's chromium with its translations (chromium-l10n: date inputs in Chinese)
+##               and a CJK font (installed when missing, as root) and web-deps
 .PHONY: browser-deps
 browser-deps: web-deps
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/lib/chromium/locales/zh-CN.pak ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get install -y chromium fonts-wqy-microhei || { apt-get update && apt-get install -y chromium fonts-wqy-microhei; }; \
-		else echo "install chromium: sudo apt-get install -y chromium fonts-wqy-microhei"; [ "$${CI:-}" != "true" ] || exit 1; fi; \
+			apt-get install -y chromium chromium-l10n fonts-wqy-microhei || { apt-get update && apt-get install -y chromium chromium-l10n fonts-wqy-microhei; }; \
+		else echo "install chromium: sudo apt-get install -y chromium chromium-l10n fonts-wqy-microhei"; [ "$${CI:-}" != "true" ] || exit 1; fi; \
 	fi
 
 ## test-browser: the console in headless Chromium against the suite on random ports (gateway/browser, about a minute)

@@ -56,6 +56,9 @@ before(async () => {
     geolocation: { latitude: 31.2341, longitude: 121.5102 },
     permissions: ['geolocation'],
     acceptDownloads: true,
+    // Chromium on Linux takes the locale of date and month inputs from the
+    // environment, not from --lang.
+    env: { ...process.env, LANG: 'zh_CN.UTF-8', LANGUAGE: 'zh_CN:zh' },
   });
   context.setDefaultTimeout(15_000);
   page = context.pages()[0] ?? (await context.newPage());
@@ -540,6 +543,82 @@ test('payroll: HR records an award, computes and submits a run, a branch head ap
   assert.match(await page.locator('.payslip tfoot').innerText(), /实发\s+\d{1,3}(,\d{3})*\.\d{2}/);
   assert.match(await page.locator('.payslip').innerText(), /奖励 SUGGESTION[\s\S]*300\.00/, 'the award HR recorded');
   await shot('25-cm-payslip');
+});
+
+test('appeals: a manager appeals the closed score card, the committee upholds it with a corrected value and the card is rescored', async () => {
+  await signInAs('E3002');
+  await go('/cm/scores');
+  const before = await page.locator('.score-total').innerText();
+  await page.getByRole('link', { name: '对此结果申诉' }).click();
+  const form = page.locator('form.file-appeal');
+  assert.equal(await form.getByLabel('申诉的结果').inputValue(), `runs/${month}-team-lujiazui/scoreCards/E3002`, 'the card the manager came from');
+  // Without a reason the API refuses, naming the field.
+  await form.getByRole('button', { name: '提交申诉' }).click();
+  assert.match(await errorText(form), /appeal\.reason/);
+  await form.getByLabel('申诉理由').fill('按时拜访率有误：拜访记录因系统故障未同步，应为 100%。');
+  await form.getByRole('button', { name: '提交申诉' }).click();
+  await page.getByText(/已提交申诉，等待考评委员会决定（申诉期至 \d{4}-\d{2}-\d{2}）。/).waitFor();
+  const mine = page.locator('li.appeal-card', { hasText: '冯霞' });
+  await mine.locator('.badge', { hasText: '已提交' }).waitFor();
+  assert.equal(await mine.getByRole('button', { name: '撤回申诉' }).count(), 1, 'the filer may withdraw until it is decided');
+  await shot('33-cm-appeal');
+
+  await signInAs('E0003');
+  await go('/assess/appeals');
+  const card = page.locator('li.appeal-card', { hasText: '冯霞' });
+  await card.getByLabel('申诉成立，更正结果').check();
+  await card.getByLabel('按时拜访率 更正后的数值').fill('100');
+  await card.getByLabel('决定理由').fill('核实拜访记录，更正按时拜访率。');
+  await shot('34-committee-appeal');
+  await card.getByRole('button', { name: '记录决定' }).click();
+  await page.getByText('申诉成立，结果已更正。').waitFor();
+  await page.getByText('没有待决定的申诉。').waitFor();
+  await page.getByLabel('显示').selectOption('all');
+  const decided = page.locator('li.appeal-card', { hasText: '冯霞' });
+  await decided.locator('.badge', { hasText: '申诉成立' }).waitFor();
+  const amended = await decided.locator('.amendment').innerText();
+  assert.match(amended, /第 2 版/, amended);
+  const m = /得分 ([\d.]+) → ([\d.]+)/.exec(amended);
+  assert.ok(m && m[1] === before && Number(m[2]) > Number(m[1]), `the total rises from ${before}: ${amended}`);
+
+  await signInAs('E3002');
+  await go('/cm/scores');
+  await page.locator('.score-total', { hasText: m[2] }).waitFor();
+});
+
+test('early demotion: a refusal is explained; the supervisor proposes, the branch head approves, the roster applies it', async () => {
+  await signInAs('E1101');
+  await go('/assess/early-demotions');
+  const form = page.locator('form.propose-demotion');
+  await form.getByLabel('客户经理').selectOption('E3001');
+  await form.getByRole('button', { name: '提交审批' }).click();
+  assert.match(await errorText(form), /early_demotion\.reason/);
+  const [y, mo] = nextMonth.split('-').map(Number);
+  const effective = mo === 12 ? `${y + 1}-01-15` : `${y}-${String(mo + 1).padStart(2, '0')}-15`;
+  await form.getByLabel(/生效日期/).fill(effective);
+  await form.getByLabel('违规事实').fill('违规代客户保管网银密码');
+  await form.getByRole('button', { name: '提交审批' }).click();
+  await page.getByText(`已提议 郑伟 的提前降级或解聘，自 ${effective} 起生效，等待支行行长批准。`).waitFor();
+  const row = page.locator('table.early-demotions tr[data-manager="managers/E3001"]');
+  await row.locator('.badge', { hasText: '待批准' }).waitFor();
+
+  await signInAs('E1100');
+  await go('/assess/early-demotions');
+  await row.getByRole('link', { name: '去审批' }).click();
+  await page.locator('li.approval-card', { hasText: 'managers/E3001' }).getByRole('button', { name: '批准' }).click();
+  await page.getByText('已批准。').waitFor();
+  await go('/assess/early-demotions');
+  await row.locator('.badge', { hasText: '已批准' }).waitFor();
+  await row.getByText('已写入花名册').waitFor({ timeout: 20_000 }).catch(async (e) => {
+    throw new Error(`${e.message}\nrow: ${await row.innerText()}`);
+  });
+  await shot('35-early-demotion');
+
+  await signInAs('E0002');
+  await go('/hr/managers/E3001');
+  const entry = page.locator('table.history tr', { hasText: effective });
+  await entry.waitFor();
+  assert.match(await entry.innerText(), /提前降级/);
 });
 
 test('pay configuration: a new version with a bad formula shows the mistake at its position, then a good one is saved', async () => {

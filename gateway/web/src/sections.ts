@@ -1,7 +1,6 @@
 // The console's sections: one entry per page, with the roles that see it and the
 // navigation group it sits in. A new screen is a page component and one entry
-// here (still to come: appeals, once the assessment service serves them; early
-// demotions).
+// here.
 
 import type { VNode } from 'preact';
 import type { MsgKey } from './i18n';
@@ -29,6 +28,8 @@ import { AssessCycles } from './pages/assess-cycles';
 import { AssessDecisions } from './pages/assess-decisions';
 import { PayConfigs } from './pages/pay-config';
 import { PayInputs } from './pages/pay-inputs';
+import { Appeals } from './pages/appeals';
+import { EarlyDemotions } from './pages/early-demotions';
 
 export interface PageProps {
   session: Session;
@@ -89,6 +90,8 @@ export const sections: Section[] = [
   { path: '/assess/runs', group: 'assess', title: 'page.assessRuns', roles: assessors, nav: true, render: AssessRuns },
   { path: '/assess/cycles', group: 'assess', title: 'page.assessCycles', roles: assessors, nav: true, render: AssessCycles },
   { path: '/assess/decisions', group: 'assess', title: 'page.assessDecisions', roles: assessors, nav: true, render: AssessDecisions },
+  { path: '/assess/appeals', group: 'assess', title: 'page.appeals', roles: ['customer_manager', ...assessors, 'supervisor'], nav: true, render: Appeals },
+  { path: '/assess/early-demotions', group: 'assess', title: 'page.earlyDemotions', roles: [...teamLeads, 'hr_officer', 'committee'], nav: true, render: EarlyDemotions },
   { path: '/pay/runs', group: 'pay', title: 'page.payroll', roles: ['hr_officer', 'branch_head', 'committee'], nav: true, render: Payroll },
   { path: '/pay/inputs', group: 'pay', title: 'page.payInputs', roles: ['hr_officer'], nav: true, render: PayInputs },
   { path: '/pay/configs', group: 'pay', title: 'page.payConfigs', roles: ['hr_officer', 'committee', 'administrator'], nav: true, render: PayConfigs },

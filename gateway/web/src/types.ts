@@ -502,3 +502,44 @@ export interface PayInput {
   createTime?: string;
   createdBy?: string;
 }
+
+export interface Appeal {
+  name: string;
+  /** runs/{run}/scoreCards/{id} or decisionRounds/{round}/decisions/{id}. */
+  subject?: string;
+  reason?: string;
+  manager?: string;
+  state?: string;
+  published?: CivilDate;
+  deadline?: CivilDate;
+  decidedBy?: string;
+  decision?: string;
+  amendment?: {
+    values?: { indicator?: string; value?: string; previousValue?: string }[];
+    grade?: GradeStep;
+    revision?: number;
+    previousTotal?: string;
+    result?: string;
+  };
+  history?: { from?: string; to?: string; by?: string; time?: string; comment?: string }[];
+  createTime?: string;
+  updateTime?: string;
+}
+
+export interface EarlyDemotion {
+  name: string;
+  manager?: string;
+  kind?: string;
+  reason?: string;
+  effectiveDate?: CivilDate;
+  from?: GradeStep;
+  to?: GradeStep;
+  state?: string;
+  approval?: string;
+  proposedBy?: string;
+  createTime?: string;
+  decidedBy?: string;
+  delivery?: string;
+  deliveryError?: string;
+  appliedTime?: string;
+}

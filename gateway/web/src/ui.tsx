@@ -56,6 +56,15 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
   return { ...state, reload };
 }
 
+/** useFollow reloads every ms while active: a background change (a computation, a delivery) in flight. */
+export function useFollow(active: boolean, reload: () => unknown, ms: number): void {
+  useEffect(() => {
+    if (!active) return undefined;
+    const id = setInterval(reload, ms);
+    return () => clearInterval(id);
+  }, [active]);
+}
+
 export function Loading({ label }: { label?: string }) {
   return (
     <p class="loading" role="status" aria-live="polite">

@@ -8,14 +8,14 @@
 // the next period, and each decision shows when the roster applied it.
 
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { get, post, requestId } from '../api';
 import { formatTime, fromCivil, thisMonth } from '../dates';
 import { label, t } from '../i18n';
 import type { PageProps } from '../sections';
 import type { Session } from '../session';
 import type { DecisionRound, GradeDecision, GradeLadder, RequirementCheck } from '../types';
-import { ActionResult, Async, Badge, Page, idOf, useAction, useAsync, useId } from '../ui';
+import { ActionResult, Async, Badge, Page, idOf, useAction, useAsync, useFollow, useId } from '../ui';
 import { useOrgUnits } from './orgunits';
 import { useTeam } from './team';
 
@@ -234,12 +234,7 @@ function Decisions({ round, names }: { round: DecisionRound; names: Map<string, 
     [round.name, round.etag, round.state],
   );
   // After approval the roster applies the changes within seconds: follow them.
-  const pending = list.status === 'ok' && list.data.some(inFlight);
-  useEffect(() => {
-    if (!pending) return undefined;
-    const id = setInterval(list.reload, 1500);
-    return () => clearInterval(id);
-  }, [pending]);
+  useFollow(list.status === 'ok' && list.data.some(inFlight), list.reload, 1500);
   const toggleId = useId('moves');
   return (
     <Async state={list}>

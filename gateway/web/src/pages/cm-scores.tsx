@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { get } from '../api';
 import { label, t } from '../i18n';
+import { href } from '../router';
 import type { PageProps } from '../sections';
 import type { ScoreCard } from '../types';
 import { Async, Badge, Page, useAsync, useId } from '../ui';
@@ -41,6 +42,11 @@ function Cards({ cards }: { cards: ScoreCard[] }) {
             </option>
           ))}
         </select>
+        {card.closed && (
+          <a class="button secondary" href={href('/assess/appeals', { subject: card.name })}>
+            {t('score.appeal')}
+          </a>
+        )}
       </div>
       <ScoreCardView card={card} />
     </>

@@ -4,14 +4,14 @@
 // (which locks it), and then exported: the salary register (XLSX) and the bank
 // transfer file (CSV).
 
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { download, get, post, requestId } from '../api';
 import { isMonth, thisMonth, formatTime } from '../dates';
 import { label, t } from '../i18n';
 import { formatMoney } from '../money';
 import type { PageProps } from '../sections';
 import type { PayrollRun, Payslip } from '../types';
-import { ActionResult, Async, Badge, Page, idOf, useAction, useAsync, useId } from '../ui';
+import { ActionResult, Async, Badge, Page, idOf, useAction, useAsync, useFollow, useId } from '../ui';
 import { useOrgUnits } from './orgunits';
 import { PayslipView } from './payslip';
 
@@ -21,12 +21,7 @@ export function Payroll(_: PageProps) {
   const units = useOrgUnits();
   const runs = useAsync(() => get<{ payrollRuns?: PayrollRun[] }>('/v1/payrollRuns', { pageSize: 100 }).then((r) => r.payrollRuns ?? []), []);
   // While a computation runs, follow its progress.
-  const busy = runs.status === 'ok' && runs.data.some(running);
-  useEffect(() => {
-    if (!busy) return undefined;
-    const id = setInterval(runs.reload, 1000);
-    return () => clearInterval(id);
-  }, [busy]);
+  useFollow(runs.status === 'ok' && runs.data.some(running), runs.reload, 1000);
   return (
     <Page title={t('page.payroll')}>
       <NewRun units={units.units.map((u) => [u.name, u.displayName ?? u.name])} onCreated={runs.reload} />
