@@ -247,6 +247,7 @@ const zh = {
   'area.AREA_TYPE_VILLAGE': '行政村',
 
   'roster.name': '姓名包含',
+  'roster.personName': '姓名',
   'roster.line': '条线',
   'roster.status': '状态',
   'roster.employeeNo': '工号',
@@ -881,6 +882,7 @@ const en: Record<MsgKey, string> = {
   'area.AREA_TYPE_VILLAGE': 'Village',
 
   'roster.name': 'Name contains',
+  'roster.personName': 'Name',
   'roster.line': 'Line',
   'roster.status': 'Status',
   'roster.employeeNo': 'Employee no.',

@@ -116,7 +116,7 @@ export function HrRoster(_: PageProps) {
                     <thead>
                       <tr>
                         <th scope="col">{t('roster.employeeNo')}</th>
-                        <th scope="col">{t('cust.name')}</th>
+                        <th scope="col">{t('roster.personName')}</th>
                         <th scope="col">{t('common.orgUnit')}</th>
                         <th scope="col">{t('roster.post')}</th>
                         <th scope="col">{t('roster.line')}</th>

@@ -120,6 +120,15 @@ func (a *App) ProposeEarlyDemotion(ctx context.Context, manager string, kind Dem
 	if !m.Active {
 		return DemotionRecord{}, fmt.Errorf("%w: managers/%s is not appointed; there is nothing to demote", ErrState, manager)
 	}
+	// The roster keeps one grade at a time: a change dated before the latest
+	// one (a grade decision effective next year, say) would be refused there
+	// after approval, and "from" would not be the grade held on the day.
+	if !m.GradeSince.IsZero() && effective.Before(m.GradeSince) {
+		l, _ := LadderOf(m.Ladder)
+		return DemotionRecord{}, violation.New("early_demotion.effective_date",
+			"managers/%s holds %s from %s (the roster's latest grade change); date the early demotion on or after that day", manager,
+			l.Name(m.Grade), m.GradeSince)
+	}
 	d := DemotionRecord{ID: requestid.New(), Manager: manager, OrgUnitID: m.OrgUnitID, OrgPath: path, Kind: kind, Reason: strings.TrimSpace(reason),
 		Effective: effective, Ladder: m.Ladder, From: m.Grade, To: m.Grade, ProposedBy: c.Subject, CreateTime: a.now(), State: DemotionProposed}
 	l, ok := LadderOf(m.Ladder)

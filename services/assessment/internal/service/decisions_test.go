@@ -1,11 +1,14 @@
 package service_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/rmsuite/rmsuite/pkg/auth"
 	"github.com/rmsuite/rmsuite/pkg/storage/storagetest"
@@ -246,6 +249,15 @@ func TestEarlyDemotion(t *testing.T) {
 		changes := e.roster.applied()
 		if len(changes) != 1 || changes[0].GetName() != "managers/M2" || changes[0].GetGrade().GetLevel() != "L4" || changes[0].GetReference() != d.GetName() {
 			t.Fatalf("roster changes: %v", changes)
+		}
+		// M2 now holds 四级 from 1 June: a second demotion dated before it would
+		// be refused by the roster after approval, so it is refused here.
+		_, err = sup.ProposeEarlyDemotion(ctx, &assessmentv1.ProposeEarlyDemotionRequest{EarlyDemotion: &assessmentv1.EarlyDemotion{
+			Manager: "managers/M2", Kind: assessmentv1.EarlyDemotion_KIND_DISMISSAL, Reason: "再次违规",
+			EffectiveDate: &date.Date{Year: 2026, Month: 5, Day: 20}}})
+		wantViolations(t, "dated before the latest grade change", err, "early_demotion.effective_date")
+		if !strings.Contains(fmt.Sprint(status.Convert(err).Details()), "四级 from 2026-06-01") {
+			t.Errorf("the refusal names the grade and its day: %v", err)
 		}
 
 		// A dismissal is approved, recorded, and not sent: HR ends the employment.

@@ -454,9 +454,11 @@ func (a *App) CreateTask(ctx context.Context, t plan.Task) (sqlstore.TaskRow, er
 	if err := a.store.InsertTask(ctx, row); err != nil {
 		return row, err
 	}
-	// A task for a month whose plan is still editable goes into it at once.
+	// A task goes at once into the month's plan, whatever its review stage
+	// (the supervisor assigning it is its reviewer), until the month's
+	// results are in; a later plan of the month takes it when generated.
 	if _, _, err := a.change(ctx, t.ManagerID, t.Month, "", func(_ Caller, p *plan.Plan) error {
-		if plan.Check("edit", p.State) != nil {
+		if p.Results.State == plan.ResultsSubmitted || p.Closed() {
 			return errSkip
 		}
 		p.Items = append(p.Items, plan.Item{ID: plan.NextID(p)(), Kind: plan.TaskLine, Source: plan.SupervisorTask,

@@ -333,9 +333,20 @@ func TestMonthlyCycle(t *testing.T) {
 			t.Fatalf("M1's indicators: %v", got)
 		}
 
+		// A task assigned to the approved month goes into the plan at once.
+		if _, err := s1.CreateTask(ctx, &visitsv1.CreateTaskRequest{Parent: "managers/M1", Task: &visitsv1.Task{Text: "走访商圈新店", Month: "2026-12"}}); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = m1.GetPlan(ctx, &visitsv1.GetPlanRequest{Name: name})
+		if last := p.GetItems()[len(p.GetItems())-1]; p.GetState() != visitsv1.Plan_STATE_APPROVED || last.GetKind() != visitsv1.PlanItem_KIND_TASK ||
+			last.GetSource() != visitsv1.PlanItem_SOURCE_SUPERVISOR_TASK || strings.Join(last.GetActions(), "") != "走访商圈新店" {
+			t.Fatalf("the task in the approved plan: %v", p.GetItems())
+		}
+		lines := len(p.GetItems())
+
 		// Results: submitted by M1, not reviewable by M1, returned needs a comment, accepted closes the month.
 		p, err = m1.SubmitResults(ctx, &visitsv1.SubmitResultsRequest{Name: name, Evaluation: "完成一户拜访", Improvement: "提前预约"})
-		if err != nil || p.GetResults().GetState() != visitsv1.MonthResults_STATE_SUBMITTED || p.GetResults().GetLinesDone() != 1 || p.GetResults().GetLinesTotal() != 5 {
+		if err != nil || p.GetResults().GetState() != visitsv1.MonthResults_STATE_SUBMITTED || p.GetResults().GetLinesDone() != 1 || p.GetResults().GetLinesTotal() != int32(lines) {
 			t.Fatalf("results: %v %v", p.GetResults(), err)
 		}
 		_, err = m1.ReviewResults(ctx, &visitsv1.ReviewResultsRequest{Name: name, Accept: true})
@@ -348,6 +359,13 @@ func TestMonthlyCycle(t *testing.T) {
 		}
 		_, err = m1.SchedulePlan(ctx, &visitsv1.SchedulePlanRequest{Name: name})
 		wantCode(t, "schedule a closed month", err, codes.FailedPrecondition, "closed")
+		// A closed month takes no more tasks: the task waits for the next plan.
+		if _, err := s1.CreateTask(ctx, &visitsv1.CreateTaskRequest{Parent: "managers/M1", Task: &visitsv1.Task{Text: "补录", Month: "2026-12"}}); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ = m1.GetPlan(ctx, &visitsv1.GetPlanRequest{Name: name}); len(p.GetItems()) != lines {
+			t.Fatalf("a closed month gained lines: %d, was %d", len(p.GetItems()), lines)
+		}
 
 		// Lists keep to scope: M2 sees nothing of M1; S1 sees team A; S2 nothing of it.
 		for _, c := range []struct {

@@ -84,7 +84,10 @@ type VisitServiceClient interface {
 	// What the manager changed against the generated draft: the supervisor's view
 	// when reviewing.
 	DiffPlan(ctx context.Context, in *DiffPlanRequest, opts ...grpc.CallOption) (*PlanDiff, error)
-	// Assigns a task to a manager's month or one week of it.
+	// Assigns a task to a manager's month or one week of it. It becomes a line
+	// of the month's plan at once, whatever the plan's review state, until the
+	// month's results are submitted; without such a plan, the month's plan
+	// takes it when generated.
 	CreateTask(ctx context.Context, in *CreateTaskRequest, opts ...grpc.CallOption) (*Task, error)
 	// Lists a manager's tasks (`managers/-`: across managers in scope).
 	ListTasks(ctx context.Context, in *ListTasksRequest, opts ...grpc.CallOption) (*ListTasksResponse, error)
@@ -456,7 +459,10 @@ type VisitServiceServer interface {
 	// What the manager changed against the generated draft: the supervisor's view
 	// when reviewing.
 	DiffPlan(context.Context, *DiffPlanRequest) (*PlanDiff, error)
-	// Assigns a task to a manager's month or one week of it.
+	// Assigns a task to a manager's month or one week of it. It becomes a line
+	// of the month's plan at once, whatever the plan's review state, until the
+	// month's results are submitted; without such a plan, the month's plan
+	// takes it when generated.
 	CreateTask(context.Context, *CreateTaskRequest) (*Task, error)
 	// Lists a manager's tasks (`managers/-`: across managers in scope).
 	ListTasks(context.Context, *ListTasksRequest) (*ListTasksResponse, error)
