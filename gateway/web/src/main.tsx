@@ -8,13 +8,13 @@ import { label, lang, onLang, setLang, t } from './i18n';
 import { SignIn } from './pages/signin';
 import { match, navigate, useRoute } from './router';
 import { groups, visibleSections, type Section } from './sections';
-import { clearSession, loadSession, saveSession, type Session } from './session';
+import { clearSession, expiredOnLoad, loadSession, saveSession, type Session } from './session';
 import { ErrorBoundary, ErrorBox } from './ui';
 import './styles.css';
 
 function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
-  const [notice, setNotice] = useState('');
+  const [notice, setNotice] = useState(() => (expiredOnLoad() ? t('err.expired') : ''));
   const [, setTick] = useState(0);
   useEffect(() => onLang(() => setTick((n) => n + 1)), []);
 

@@ -51,6 +51,13 @@ export function parseToken(raw: string): Session {
   };
 }
 
+let expiredAtLoad = false;
+
+/** expiredOnLoad reports whether loadSession found the stored token expired (the sign-in page says so). */
+export function expiredOnLoad(): boolean {
+  return expiredAtLoad;
+}
+
 export function loadSession(): Session | null {
   try {
     const raw = localStorage.getItem(TOKEN_KEY);
@@ -58,6 +65,7 @@ export function loadSession(): Session | null {
     const s = parseToken(raw);
     if (s.expires && s.expires <= Date.now()) {
       localStorage.removeItem(TOKEN_KEY);
+      expiredAtLoad = true;
       return null;
     }
     return s;

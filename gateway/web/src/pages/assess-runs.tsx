@@ -146,7 +146,7 @@ function RunCards({ run, names }: { run: string; names: Map<string, string> }) {
                   </td>
                   <td>{c.total}</td>
                   <td>{c.coefficient}</td>
-                  <td>{c.complete ? '—' : (c.pending ?? []).map(idOf).join('、')}</td>
+                  <td>{c.complete ? '—' : (c.pending ?? []).map((x) => c.lines?.find((l) => idOf(l.indicator) === idOf(x))?.displayName || idOf(x)).join('、')}</td>
                   <td>
                     <button type="button" class="secondary small" onClick={() => setShown(shown === c.name ? '' : c.name)}>
                       {shown === c.name ? t('common.close') : t('common.open')}

@@ -122,7 +122,7 @@ function VisitForm({ user, loaded, customer, date, month }: { user: string; load
     });
   };
 
-  if (saved) return <Saved visit={saved} month={month} />;
+  if (saved) return <Saved visit={saved} month={month} titles={new Map((checklist?.steps ?? []).map((x) => [x.code, x.title || x.code]))} />;
 
   return (
     <form class="card form visit-form" onSubmit={submit} noValidate>
@@ -261,7 +261,7 @@ function StockRow({ line, onChange, onRemove }: { line: StockLine; onChange: (l:
   );
 }
 
-function Saved({ visit, month }: { visit: Visit; month: string }) {
+function Saved({ visit, month, titles }: { visit: Visit; month: string; titles: Map<string, string> }) {
   return (
     <div class="card">
       <p class="notice ok" role="status">
@@ -270,7 +270,7 @@ function Saved({ visit, month }: { visit: Visit; month: string }) {
       <ul class="plain">
         {visit.checkInDistanceMeters !== undefined && <li>{t('visit.distance', { m: visit.checkInDistanceMeters })}</li>}
         {visit.checkInFar && <li class="bad">{t('visit.far')}</li>}
-        {(visit.missingSteps ?? []).length > 0 && <li class="bad">{t('visit.missing', { steps: (visit.missingSteps ?? []).join(', ') })}</li>}
+        {(visit.missingSteps ?? []).length > 0 && <li class="bad">{t('visit.missing', { steps: (visit.missingSteps ?? []).map((x) => titles.get(x) ?? x).join('、') })}</li>}
         {(visit.stock ?? [])
           .filter((s) => s.belowSafetyStock)
           .map((s) => (
