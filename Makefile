@@ -167,6 +167,7 @@ bench: tools
 		2>&1 | grep -v '^=== RUN' | tee .tmp/bench-load.txt
 	go test -run '^$$' -bench . -benchtime 3s -count 5 ./gateway/e2e/ ./services/roster/internal/adapters/sqlstore/ | tee .tmp/bench.txt
 	go test -run '^$$' -bench GeneratePlans -benchtime 3x -count 1 -v ./services/visits/internal/service/ | tee .tmp/bench-visits.txt
+	go test -run '^$$' -bench GetDayList -benchtime 2s -count 1 -v ./services/visits/internal/service/ | tee -a .tmp/bench-visits.txt
 	go test -run '^$$' -bench 'PayrollRun$$' -benchtime 3x -count 1 -v ./services/compensation/internal/service/ | tee .tmp/bench-compensation.txt
 	RMSUITE_BENCH_LARGE=1 go test -run '^$$' -bench PayrollRunLarge -benchtime 1x -count 1 -timeout 30m -v ./services/compensation/internal/service/ \
 		| tee -a .tmp/bench-compensation.txt

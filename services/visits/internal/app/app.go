@@ -55,7 +55,15 @@ type App struct {
 	units    map[string]roster.OrgUnit
 	paths    map[string]string
 	pathsAt  time.Time
-	PathsTTL time.Duration
+	PathsTTL time.Duration // how long org units and managers read from the roster are reused
+
+	managers map[string]cachedManager
+}
+
+// cachedManager is a manager as the roster answered, and when.
+type cachedManager struct {
+	m  roster.Manager
+	at time.Time
 }
 
 // New returns the use cases.
@@ -136,7 +144,7 @@ func (c Caller) scope() sqlstore.Scope {
 // managerPath reads a manager (as the caller: out of their roster scope is
 // NotFound) and their unit's path.
 func (a *App) managerPath(ctx context.Context, id string) (roster.Manager, string, error) {
-	m, err := a.dir.Manager(ctx, id)
+	m, err := a.manager(ctx, id)
 	if err != nil {
 		return m, "", err
 	}
@@ -145,6 +153,31 @@ func (a *App) managerPath(ctx context.Context, id string) (roster.Manager, strin
 		return m, "", err
 	}
 	return m, paths[m.OrgUnitID], nil
+}
+
+// manager reads a manager from the roster, reusing an answer younger than
+// PathsTTL: a day list or plan read would otherwise cost a roster call each.
+// Who may see the manager is decided here (Caller.sees) on the manager's org
+// unit, not by the roster, so an answer read for one caller serves another.
+func (a *App) manager(ctx context.Context, id string) (roster.Manager, error) {
+	now := a.now()
+	a.mu.Lock()
+	c, ok := a.managers[id]
+	a.mu.Unlock()
+	if ok && now.Sub(c.at) < a.PathsTTL {
+		return c.m, nil
+	}
+	m, err := a.dir.Manager(ctx, id)
+	if err != nil {
+		return m, err
+	}
+	a.mu.Lock()
+	if a.managers == nil {
+		a.managers = map[string]cachedManager{}
+	}
+	a.managers[id] = cachedManager{m: m, at: now}
+	a.mu.Unlock()
+	return m, nil
 }
 
 // Rules reads the frequency table (the defaults until someone saves one).

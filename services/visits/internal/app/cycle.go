@@ -242,7 +242,7 @@ type DayList struct {
 	Day          civil.Date
 	Kind         calendar.Kind
 	Note         string
-	Plan         plan.Plan // zero when the month has no plan
+	Plan         plan.Plan // zero when the month has no plan; it holds the day's lines only
 	StartAddress string
 	Stops        []Stop
 	RouteMeters  int
@@ -263,7 +263,7 @@ func (a *App) DayList(ctx context.Context, manager string, day civil.Date) (DayL
 	}
 	out := DayList{Manager: m, Day: day}
 	out.Kind, out.Note = a.Calendar.Kind(day)
-	p, err := a.store.Plan(ctx, manager, day.FirstOfMonth())
+	p, err := a.store.PlanDay(ctx, manager, day)
 	if errors.Is(err, ErrNotFound) {
 		_, out.StartAddress, err = a.depot(ctx, m.OrgUnitID, nil)
 		return out, err
@@ -271,7 +271,7 @@ func (a *App) DayList(ctx context.Context, manager string, day civil.Date) (DayL
 	if err != nil {
 		return out, err
 	}
-	out.Plan = p
+	out.Plan = p // with the day's lines only
 	var lines []plan.Item
 	var ids []string
 	for _, it := range p.Items {

@@ -2,6 +2,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -258,6 +259,12 @@ const planColumns = `manager_id, month, org_unit_id, org_path, state, items, gen
 	submit_time, reviewed_by, review_time, revision, create_time, update_time, schedule_time, results, results_state`
 
 func scanPlan(row storage.Row, withItems bool) (plan.Plan, error) {
+	return scanPlanLines(row, withItems, civil.Date{})
+}
+
+// scanPlanLines is scanPlan keeping, when day is set, only the lines planned
+// on day (and no generated draft).
+func scanPlanLines(row storage.Row, withItems bool, day civil.Date) (plan.Plan, error) {
 	var p plan.Plan
 	var month, items, generated, results string
 	var submit, review, scheduled sql.NullTime
@@ -278,7 +285,11 @@ func scanPlan(row storage.Row, withItems bool) (plan.Plan, error) {
 	p.Month = m
 	p.SubmitTime, p.ReviewTime = submit.Time.UTC(), review.Time.UTC()
 	p.CreateTime, p.UpdateTime = p.CreateTime.UTC(), p.UpdateTime.UTC()
-	if withItems {
+	if withItems && !day.IsZero() {
+		if p.Items, err = dayItems([]byte(items), day); err != nil {
+			return p, fmt.Errorf("plan %s/%s lines: %w", p.ManagerID, month, err)
+		}
+	} else if withItems {
 		if err := json.Unmarshal([]byte(items), &p.Items); err != nil {
 			return p, fmt.Errorf("plan %s/%s lines: %w", p.ManagerID, month, err)
 		}
@@ -297,6 +308,87 @@ func (s *Store) Plan(ctx context.Context, manager string, month civil.Date) (pla
 		return p, fmt.Errorf("%w: managers/%s/plans/%s", ErrNotFound, manager, plan.MonthString(month))
 	}
 	return p, err
+}
+
+// PlanDay reads one plan with only the lines planned on day, and without the
+// generated draft: what a day list needs. A month's plan holds a line per
+// customer; decoding only the day's keeps a day list's cost near that of its
+// few stops.
+func (s *Store) PlanDay(ctx context.Context, manager string, day civil.Date) (plan.Plan, error) {
+	month := day.FirstOfMonth()
+	p, err := scanPlanLines(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+planDayColumns+` FROM plans WHERE manager_id = $1 AND month = $2`,
+		manager, plan.MonthString(month)), true, day)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("%w: managers/%s/plans/%s", ErrNotFound, manager, plan.MonthString(month))
+	}
+	return p, err
+}
+
+// planDayColumns are planColumns with an empty list for the generated draft.
+var planDayColumns = strings.Replace(planColumns, "items, generated,", "items, '[]',", 1)
+
+// dayItems decodes the lines of raw (a plan's lines, a JSON array of
+// objects) planned on day. A line is decoded only if its text holds the day's
+// date; the decoded date then decides.
+func dayItems(raw []byte, day civil.Date) ([]plan.Item, error) {
+	mark := []byte(`"` + day.String() + `"`)
+	var out []plan.Item
+	err := eachObject(raw, func(obj []byte) error {
+		if !bytes.Contains(obj, mark) {
+			return nil
+		}
+		var it plan.Item
+		if err := json.Unmarshal(obj, &it); err != nil {
+			return err
+		}
+		if it.PlannedDate == day {
+			out = append(out, it)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// eachObject calls fn with each top-level object of a JSON array, in one pass
+// that tracks only strings and braces: it does not validate what it skips
+// (the lines are written by this store's own encoder), and json.Unmarshal
+// validates whatever is decoded.
+func eachObject(raw []byte, fn func(obj []byte) error) error {
+	depth, start, inString := 0, 0, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped character
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{':
+			if depth == 0 {
+				start = i
+			}
+			depth++
+		case '}':
+			if depth--; depth < 0 {
+				return fmt.Errorf("unbalanced braces at byte %d", i)
+			}
+			if depth == 0 {
+				if err := fn(raw[start : i+1]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if depth != 0 || inString {
+		return errors.New("truncated JSON")
+	}
+	return nil
 }
 
 // PlansOf reads the plans of managers for month, by manager.

@@ -48,8 +48,22 @@ func TestStore(t *testing.T) {
 			p.Revision, p.CreateTime, p.UpdateTime = 1, now, now
 			ps = append(ps, p)
 		}
+		// E1's first line is planned on 15 April; the second only mentions that day.
+		mid := civil.MustParse("2026-04-15")
+		ps[0].Items[0].PlannedDate = mid
+		ps[0].Items[1].Actions = []string{mid.String(), "电话回访"}
 		if err := tx(func(ctx context.Context) error { return s.InsertPlans(ctx, ps) }); err != nil {
 			t.Fatal(err)
+		}
+		if day, err := s.PlanDay(ctx, "E1", mid); err != nil || len(day.Items) != 1 || day.Items[0].ID != ps[0].Items[0].ID ||
+			len(day.Generated) != 0 || day.State != ps[0].State || day.Revision != 1 {
+			t.Fatalf("PlanDay(E1, %s) = %+v, %v", mid, day, err)
+		}
+		if day, err := s.PlanDay(ctx, "E1", mid.AddDays(1)); err != nil || len(day.Items) != 0 {
+			t.Fatalf("PlanDay(E1, the next day) = %+v, %v", day.Items, err)
+		}
+		if _, err := s.PlanDay(ctx, "E9", mid); !errors.Is(err, sqlstore.ErrNotFound) {
+			t.Fatalf("PlanDay of a manager without a plan: %v", err)
 		}
 		if err := tx(func(ctx context.Context) error { return s.InsertPlans(ctx, ps[:1]) }); !errors.Is(err, sqlstore.ErrConflict) {
 			t.Fatalf("second plan for the month: %v", err)
