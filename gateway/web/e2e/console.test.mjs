@@ -239,7 +239,7 @@ test('a customer manager checks in and records a visit with the checklist', asyn
   await page.getByText('拜访记录已保存。').waitFor();
   const result = await page.locator('.card').first().innerText();
   assert.match(result, /签到点距客户 \d+ 米/);
-  assert.match(result, /未完成的必做步骤：record/, 'the skipped required step is reported');
+  assert.match(result, /未完成的必做步骤：记：记录发现/, 'the skipped required step is reported by its title');
   assert.match(result, /低于安全库存：中华（硬）（现有 5，安全库存 12/, 'safety stock = 10 × 1.2');
   await shot('09-cm-visit-saved');
 

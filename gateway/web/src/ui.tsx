@@ -207,6 +207,19 @@ export class ErrorBoundary extends Component<{ children: ComponentChildren; rese
   }
 }
 
+/** ManagerSelect picks one of managers, [employee number, name] pairs, shown as "name (number)". */
+export function ManagerSelect({ id, managers, value, onChange }: { id: string; managers: [string, string][]; value: string; onChange: (v: string) => void }) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+      {managers.map(([m, name]) => (
+        <option key={m} value={m}>
+          {name} ({m})
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** idOf is the last segment of a resource name: managers/E3002 → E3002. */
 export function idOf(name: string | undefined): string {
   if (!name) return '';

@@ -11,7 +11,7 @@ import { formatTime, fromCivil, isDate, toCivil } from '../dates';
 import { label, t } from '../i18n';
 import type { PageProps } from '../sections';
 import type { EarlyDemotion } from '../types';
-import { ActionResult, Async, Badge, Page, idOf, useAction, useAsync, useFollow, useId } from '../ui';
+import { ActionResult, Async, Badge, ManagerSelect, Page, idOf, useAction, useAsync, useFollow, useId } from '../ui';
 import { useTeam } from './team';
 
 const stateKind: Record<string, string> = { STATE_PROPOSED: 'warn', STATE_APPROVED: 'ok', STATE_REJECTED: 'bad', STATE_WITHDRAWN: '' };
@@ -122,13 +122,7 @@ function Propose({ managers, onProposed }: { managers: [string, string][]; onPro
       <div class="row">
         <div>
           <label for={ids.manager}>{t('common.manager')}</label>
-          <select id={ids.manager} value={manager} onChange={(e) => setManager(e.currentTarget.value)}>
-            {managers.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name} ({id})
-              </option>
-            ))}
-          </select>
+          <ManagerSelect id={ids.manager} managers={managers} value={manager} onChange={setManager} />
         </div>
         <div>
           <label for={ids.kind}>{t('demo.kind')}</label>

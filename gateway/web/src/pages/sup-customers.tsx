@@ -7,7 +7,7 @@ import { get, post, requestId } from '../api';
 import { label, t } from '../i18n';
 import type { PageProps } from '../sections';
 import type { Customer } from '../types';
-import { ActionResult, Async, Page, idOf, useAction, useAsync, useId } from '../ui';
+import { ActionResult, Async, ManagerSelect, Page, idOf, useAction, useAsync, useId } from '../ui';
 import { useTeam } from './team';
 
 const KINDS = ['KIND_RETAIL_OUTLET', 'KIND_INDIVIDUAL', 'KIND_CORPORATE'];
@@ -109,13 +109,7 @@ function NewCustomer({ managers, onCreated }: { managers: [string, string][]; on
         </div>
         <div>
           <label for={ids.manager}>{t('cust.primary')}</label>
-          <select id={ids.manager} value={f.manager} onChange={set('manager')}>
-            {managers.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name} ({id})
-              </option>
-            ))}
-          </select>
+          <ManagerSelect id={ids.manager} managers={managers} value={f.manager} onChange={(v) => setF({ ...f, manager: v })} />
         </div>
       </div>
       <div class="row">

@@ -8,7 +8,7 @@ import { fromCivil, isDate, isMonth, thisMonth, toCivil } from '../dates';
 import { t } from '../i18n';
 import type { PageProps } from '../sections';
 import type { Customer, Task } from '../types';
-import { ActionResult, Async, Page, idOf, useAction, useAsync, useId } from '../ui';
+import { ActionResult, Async, ManagerSelect, Page, idOf, useAction, useAsync, useId } from '../ui';
 import { useTeam } from './team';
 
 export function SupTasks({ session }: PageProps) {
@@ -96,13 +96,7 @@ function NewTask({ managers, onCreated }: { managers: [string, string][]; onCrea
       <div class="row">
         <div>
           <label for={ids.manager}>{t('common.manager')}</label>
-          <select id={ids.manager} value={manager} onChange={(e) => { setManager(e.currentTarget.value); setCustomer(''); }}>
-            {managers.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name} ({id})
-              </option>
-            ))}
-          </select>
+          <ManagerSelect id={ids.manager} managers={managers} value={manager} onChange={(v) => { setManager(v); setCustomer(''); }} />
         </div>
         <div>
           <label for={ids.month}>{t('common.month')}</label>
