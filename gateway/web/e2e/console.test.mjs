@@ -578,6 +578,7 @@ test('appeals: a manager appeals the closed score card, the committee upholds it
   await decided.locator('.badge', { hasText: '申诉成立' }).waitFor();
   const amended = await decided.locator('.amendment').innerText();
   assert.match(amended, /第 2 版/, amended);
+  assert.match(amended, /按时拜访率：0\.0000 → 100/, 'the corrected value under the indicator’s name');
   const m = /得分 ([\d.]+) → ([\d.]+)/.exec(amended);
   assert.ok(m && m[1] === before && Number(m[2]) > Number(m[1]), `the total rises from ${before}: ${amended}`);
 

@@ -27,6 +27,14 @@ export function Appeals({ session, route }: PageProps) {
   const [show, setShow] = useState<'open' | 'all'>(canDecide && !canFile ? 'open' : 'all');
   const [notice, setNotice] = useState('');
   const team = useTeam();
+  // Indicator names for the corrected values (codes if they cannot be read).
+  const indicators = useAsync(
+    () =>
+      get<{ indicators?: { name: string; displayName?: string }[] }>('/v1/indicators', { pageSize: 1000 })
+        .then((r) => new Map((r.indicators ?? []).map((i) => [i.name, i.displayName ?? idOf(i.name)])))
+        .catch(() => new Map<string, string>()),
+    [],
+  );
   const list = useAsync(
     () =>
       get<{ appeals?: Appeal[] }>('/v1/appeals', {
@@ -64,6 +72,7 @@ export function Appeals({ session, route }: PageProps) {
                   appeal={a}
                   session={session}
                   who={team.names.get(idOf(a.manager)) ?? idOf(a.manager)}
+                  indicators={indicators.status === 'ok' ? indicators.data : new Map()}
                   onChanged={async (msg) => {
                     await list.reload();
                     setNotice(msg);
@@ -155,7 +164,19 @@ function FileForm({ subjects, preset, onFiled }: { subjects: Subject[]; preset: 
   );
 }
 
-function AppealCard({ appeal, session, who, onChanged }: { appeal: Appeal; session: Session; who: string; onChanged: (msg: string) => Promise<void> }) {
+function AppealCard({
+  appeal,
+  session,
+  who,
+  indicators,
+  onChanged,
+}: {
+  appeal: Appeal;
+  session: Session;
+  who: string;
+  indicators: Map<string, string>;
+  onChanged: (msg: string) => Promise<void>;
+}) {
   const [expanded, setExpanded] = useState(false);
   const mine = idOf(appeal.manager) === session.user;
   const canDecide = session.roles.includes('committee') && !mine && open(appeal);
@@ -192,7 +213,7 @@ function AppealCard({ appeal, session, who, onChanged }: { appeal: Appeal; sessi
             <ul class="plain small-text">
               {(am.values ?? []).map((v) => (
                 <li key={v.indicator}>
-                  {idOf(v.indicator)}：{v.previousValue || '—'} → {v.value}
+                  {indicators.get(v.indicator ?? '') ?? idOf(v.indicator)}：{v.previousValue || '—'} → {v.value}
                 </li>
               ))}
             </ul>
