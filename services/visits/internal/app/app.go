@@ -494,8 +494,16 @@ func (a *App) CreateTask(ctx context.Context, t plan.Task) (sqlstore.TaskRow, er
 		if p.Results.State == plan.ResultsSubmitted || p.Closed() {
 			return errSkip
 		}
-		p.Items = append(p.Items, plan.Item{ID: plan.NextID(p)(), Kind: plan.TaskLine, Source: plan.SupervisorTask,
-			CustomerID: t.CustomerID, Actions: []string{t.Text}, TaskID: t.ID, Week: t.Week, Status: plan.Open})
+		line := plan.Item{ID: plan.NextID(p)(), Kind: plan.TaskLine, Source: plan.SupervisorTask,
+			CustomerID: t.CustomerID, Actions: []string{t.Text}, TaskID: t.ID, Week: t.Week, Status: plan.Open}
+		if t.CustomerID != "" {
+			cs, err := a.store.Customers(ctx, []string{t.CustomerID})
+			if err != nil {
+				return err
+			}
+			line.CustomerName = cs[t.CustomerID].Name
+		}
+		p.Items = append(p.Items, line)
 		return nil
 	}); err != nil && !errors.Is(err, errSkip) && !errors.Is(err, ErrNotFound) {
 		return row, err

@@ -334,12 +334,13 @@ func TestMonthlyCycle(t *testing.T) {
 		}
 
 		// A task assigned to the approved month goes into the plan at once.
-		if _, err := s1.CreateTask(ctx, &visitsv1.CreateTaskRequest{Parent: "managers/M1", Task: &visitsv1.Task{Text: "走访商圈新店", Month: "2026-12"}}); err != nil {
+		if _, err := s1.CreateTask(ctx, &visitsv1.CreateTaskRequest{Parent: "managers/M1", Task: &visitsv1.Task{Text: "走访商圈新店", Month: "2026-12",
+			Customer: "customers/C1"}}); err != nil {
 			t.Fatal(err)
 		}
 		p, _ = m1.GetPlan(ctx, &visitsv1.GetPlanRequest{Name: name})
 		if last := p.GetItems()[len(p.GetItems())-1]; p.GetState() != visitsv1.Plan_STATE_APPROVED || last.GetKind() != visitsv1.PlanItem_KIND_TASK ||
-			last.GetSource() != visitsv1.PlanItem_SOURCE_SUPERVISOR_TASK || strings.Join(last.GetActions(), "") != "走访商圈新店" {
+			last.GetSource() != visitsv1.PlanItem_SOURCE_SUPERVISOR_TASK || strings.Join(last.GetActions(), "") != "走访商圈新店" || last.GetCustomerDisplayName() != "客户C1" {
 			t.Fatalf("the task in the approved plan: %v", p.GetItems())
 		}
 		lines := len(p.GetItems())
