@@ -301,8 +301,13 @@ function Decide({ appeal, onDecided }: { appeal: Appeal; onDecided: (msg: string
   const [band, setBand] = useState('');
   const action = useAction();
   const card = isCard(appeal.subject);
-  const subject = useAsync(() => get<ScoreCard & GradeDecision>(`/v1/${appeal.subject}`), [appeal.subject]);
-  const ladderName = subject.status === 'ok' ? (subject.data.to?.ladder ?? subject.data.from?.ladder ?? '') : '';
+  const upheld = outcome === 'OUTCOME_UPHELD';
+  // The result is read only to amend it: a page of open appeals loads nothing more.
+  const subject = useAsync(
+    () => (upheld ? get<ScoreCard & GradeDecision>(`/v1/${appeal.subject}`) : Promise.resolve(null)),
+    [appeal.subject, upheld],
+  );
+  const ladderName = subject.status === 'ok' && subject.data ? (subject.data.to?.ladder ?? subject.data.from?.ladder ?? '') : '';
   const ladder = useAsync(
     () => (!card && ladderName ? get<GradeLadder>(`/v1/${ladderName}`) : Promise.resolve(null as GradeLadder | null)),
     [card, ladderName],
@@ -312,13 +317,13 @@ function Decide({ appeal, onDecided }: { appeal: Appeal; onDecided: (msg: string
     e.preventDefault();
     action.run(async () => {
       const body: Record<string, unknown> = { outcome, comment: comment.trim(), requestId: requestId() };
-      if (outcome === 'OUTCOME_UPHELD') {
+      if (upheld) {
         body.amendment = card
           ? { values: Object.entries(values).filter(([, v]) => v.trim() !== '').map(([indicator, value]) => ({ indicator, value: value.trim() })) }
           : { grade: { level, band: band.trim() || undefined } };
       }
       await post(`/v1/${appeal.name}:decide`, body);
-      await onDecided(t(outcome === 'OUTCOME_UPHELD' ? 'appeal.upheld' : 'appeal.rejected'));
+      await onDecided(t(upheld ? 'appeal.upheld' : 'appeal.rejected'));
     });
   };
   return (
@@ -332,7 +337,7 @@ function Decide({ appeal, onDecided }: { appeal: Appeal; onDecided: (msg: string
           </label>
         ))}
       </fieldset>
-      {outcome === 'OUTCOME_UPHELD' && (
+      {upheld && (
         <Async state={subject}>
           {(x) =>
             card ? (
@@ -347,7 +352,7 @@ function Decide({ appeal, onDecided }: { appeal: Appeal; onDecided: (msg: string
                     </tr>
                   </thead>
                   <tbody>
-                    {((x as ScoreCard).lines ?? []).map((l) => {
+                    {(x?.lines ?? []).map((l) => {
                       const name = l.indicator ?? '';
                       const display = l.displayName || idOf(name);
                       return (

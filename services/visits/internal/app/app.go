@@ -141,8 +141,8 @@ func (c Caller) scope() sqlstore.Scope {
 	return sqlstore.Scope{All: c.All, Path: c.Home, Self: c.Subject}
 }
 
-// managerPath reads a manager (as the caller: out of their roster scope is
-// NotFound) and their unit's path.
+// managerPath reads a manager (see manager: the callers decide who may see
+// them, with Caller.sees or Caller.oversees) and their unit's path.
 func (a *App) managerPath(ctx context.Context, id string) (roster.Manager, string, error) {
 	m, err := a.manager(ctx, id)
 	if err != nil {
